@@ -1,0 +1,1 @@
+"""Built-in gammabin makers, each one plugin module registered through the ``gammabin`` entry-point group."""
