@@ -1,0 +1,30 @@
+"""Makers: the ``Maker`` base class, ``MAKER_REGISTRY`` and gammapy's maker names.
+
+Every maker, gammabin's own included, comes from a plugin through the
+``gammabin_register_makers`` hook.  ``from gammabin.makers import MapDatasetMaker``
+resolves the name through the registry (PEP 562), loading plugins on first use.
+"""
+from .core import Maker
+from .registry import BUILTIN_MAKERS, MAKER_REGISTRY, MakerRegistry
+
+__all__ = ["Maker", "MAKER_REGISTRY", "MakerRegistry", "maker_from_dict", "makers_from_list",
+           *BUILTIN_MAKERS]
+
+
+def __getattr__(name):
+    if name in ("maker_from_dict", "makers_from_list", "maker_schema"):
+        from . import from_config
+
+        return getattr(from_config, name)
+    if name.startswith("_"):
+        raise AttributeError(name)
+    from ..errors import UnknownTagError
+
+    try:
+        return MAKER_REGISTRY.get_cls(name)
+    except UnknownTagError as exc:
+        raise AttributeError(f"module 'gammabin.makers' has no attribute {name!r}: {exc}") from None
+
+
+def __dir__():
+    return sorted(set(__all__) | set(MAKER_REGISTRY.tags))
