@@ -1,0 +1,204 @@
+"""Good time intervals.  Rows are few, so start/stop are kept as astropy ``Time``
+vectors and durations come from ``Time`` differences, exactly as gammapy's numbers
+do (23523: 1687.0000000000016 s, not the 1687 of the float MET difference)."""
+import numpy as np
+from astropy import units as u
+from astropy.io import fits
+from astropy.table import Table
+from astropy.time import Time
+
+from .fits_reading import open_fits, read_column
+from .paths import make_path
+from .times import TIME_REF_DEFAULT, time_ref_from_header, time_ref_to_header
+
+__all__ = ["GTI"]
+
+
+def _as_time_vector(value):
+    return Time(value).reshape(-1) if not isinstance(value, Time) else value.reshape(-1)
+
+
+class GTI:
+    """Good time intervals: ``time_start``/``time_stop`` (Time vectors) and a reference time."""
+
+    def __init__(self, start, stop, reference_time=None):
+        self._start = _as_time_vector(start)
+        self._stop = _as_time_vector(stop)
+        if len(self._start) != len(self._stop):
+            raise ValueError(f"GTI needs as many starts as stops, got {len(self._start)} and {len(self._stop)}")
+        ref = TIME_REF_DEFAULT if reference_time is None else Time(reference_time)
+        ref.format = "mjd"
+        self._ref = ref
+        self._cache = {}
+
+    # --- construction -------------------------------------------------------
+    @classmethod
+    def create(cls, start, stop, reference_time=None):
+        """From ``Time`` or ``Quantity`` (relative to ``reference_time``) starts and stops."""
+        ref = TIME_REF_DEFAULT if reference_time is None else Time(reference_time)
+        ref.format = "mjd"
+        if not isinstance(start, Time):
+            start = ref + u.Quantity(start)
+        if not isinstance(stop, Time):
+            stop = ref + u.Quantity(stop)
+        return cls(np.atleast_1d(start), np.atleast_1d(stop), reference_time=ref)
+
+    @classmethod
+    def read(cls, filename, hdu="GTI"):
+        """Read a GADF GTI HDU: reference from its header, START/STOP in its TIMEUNIT (default s)."""
+        return cls.from_fits_file(open_fits(filename), hdu)
+
+    @classmethod
+    def from_fits_file(cls, fits_file, hdu="GTI"):
+        table_hdu = fits_file.hdu(hdu)
+        where = f"HDU {table_hdu.name!r} of {fits_file.path}"
+        ref = time_ref_from_header(table_hdu.header, where)
+        unit = u.Unit(str(table_hdu.header.get("TIMEUNIT", "s")).strip() or "s")
+        start, _ = read_column(fits_file, hdu, "START")
+        stop, _ = read_column(fits_file, hdu, "STOP")
+        return cls.create(u.Quantity(start.astype(float), unit), u.Quantity(stop.astype(float), unit), ref)
+
+    @classmethod
+    def from_table_hdu(cls, table_hdu):
+        hdul = fits.HDUList([fits.PrimaryHDU(), table_hdu])
+        from .fits_reading import FitsFile
+
+        fits_file = FitsFile("<memory>")
+        fits_file._hdulist = hdul
+        return cls.from_fits_file(fits_file, table_hdu.name)
+
+    def copy(self):
+        return self.__class__(self._start.copy(), self._stop.copy(), self._ref.copy())
+
+    # --- times ----------------------------------------------------------------
+    def __len__(self):
+        return len(self._start)
+
+    @property
+    def time_ref(self):
+        return self._ref
+
+    @property
+    def time_start(self):
+        return self._start
+
+    @property
+    def time_stop(self):
+        return self._stop
+
+    @property
+    def time_intervals(self):
+        return [(t0, t1) for t0, t1 in zip(self._start, self._stop)]
+
+    @property
+    def time_delta(self):
+        """Durations (stop − start) in s, from Time differences."""
+        if "delta" not in self._cache:
+            self._cache["delta"] = (self._stop - self._start).to(u.s) if len(self) else u.Quantity([], u.s)
+        return self._cache["delta"]
+
+    @property
+    def time_sum(self):
+        return self.time_delta.sum()
+
+    @property
+    def met_start(self):
+        if "met_start" not in self._cache:
+            self._cache["met_start"] = (self._start - self._ref).to(u.s)
+        return self._cache["met_start"]
+
+    @property
+    def met_stop(self):
+        if "met_stop" not in self._cache:
+            self._cache["met_stop"] = (self._stop - self._ref).to(u.s)
+        return self._cache["met_stop"]
+
+    @property
+    def table(self):
+        """Astropy table with ``START``/``STOP`` Time columns."""
+        return Table({"START": self._start, "STOP": self._stop})
+
+    # --- operations -------------------------------------------------------------
+    def select_time(self, time_interval, inverted=False):
+        """Rows with ``start <= t1`` and ``stop > t0``, clipped to ``[t0, t1]``.
+
+        ``inverted``: the rows *not* touching the interval, with gammapy's trimming rule
+        (a row at or after the interval gets START = t1, one before it STOP = t0)."""
+        t0, t1 = Time(time_interval[0]), Time(time_interval[1])
+        mask = (self._start <= t1) & (self._stop > t0)
+        if inverted:
+            start, stop = self._start[~mask], self._stop[~mask]
+            if len(start) == 0:
+                return self.__class__(start, stop, self._ref)
+            start_list, stop_list = list(start), list(stop)
+            for i, (a, b) in enumerate(zip(start, stop)):
+                if a >= t0 and b >= t1:
+                    start_list[i] = t1
+            for i, (a, b) in enumerate(zip(start_list, stop_list)):
+                if a <= t0 and b <= t1:
+                    stop_list[i] = t0
+            return self.__class__(Time(start_list), Time(stop_list), self._ref)
+        if not mask.any():
+            return self.__class__(self._start[mask], self._stop[mask], self._ref)
+        # Few rows: clip element-wise so a clipped value is exactly the interval bound.
+        start = Time([min(max(t, t0), t1) for t in self._start[mask]])
+        stop = Time([min(max(t, t0), t1) for t in self._stop[mask]])
+        return self.__class__(start, stop, self._ref)
+
+    def stack(self, other):
+        """Append ``other``'s rows in place (no merging: overlaps count twice in ``time_sum``)."""
+        self._start = Time([*self._start, *other.time_start]) if len(other) else self._start
+        self._stop = Time([*self._stop, *other.time_stop]) if len(other) else self._stop
+        self._cache = {}
+
+    @classmethod
+    def from_stack(cls, gtis):
+        """Concatenate GTIs (reference of the first)."""
+        gtis = list(gtis)
+        if not gtis:
+            raise ValueError("GTI.from_stack needs at least one GTI")
+        stacked = gtis[0].copy()
+        for gti in gtis[1:]:
+            stacked.stack(gti)
+        return stacked
+
+    def union(self, overlap_ok=True, merge_equal=True):
+        """Merge overlapping (and, with ``merge_equal``, touching) intervals, sorted by start."""
+        if len(self) == 0:
+            return self.copy()
+        order = np.argsort(self.met_start.value, kind="stable")
+        starts, stops = self._start[order], self._stop[order]
+        merged = [[starts[0], stops[0]]]
+        for t0, t1 in zip(starts[1:], stops[1:]):
+            last = merged[-1]
+            separate = last[1] < t0 if merge_equal else last[1] <= t0
+            if separate:
+                merged.append([t0, t1])
+            else:
+                if not overlap_ok:
+                    raise ValueError(f"overlapping time intervals: {last[0].isot}–{last[1].isot} and {t0.isot}")
+                last[1] = max(last[1], t1)
+        return self.__class__(Time([m[0] for m in merged]), Time([m[1] for m in merged]), self._ref)
+
+    # --- output -------------------------------------------------------------------
+    def to_table_hdu(self, format="gadf"):
+        """GADF GTI HDU: START/STOP in s from the reference, MJDREFI/F and TIMESYS."""
+        if format != "gadf":
+            raise ValueError(f'only the "gadf" format is supported, got {format!r}')
+        table = Table({"START": self.met_start, "STOP": self.met_stop})
+        hdu = fits.BinTableHDU(table, name="GTI")
+        for key, value in {"HDUCLASS": "GADF", "HDUCLAS1": "GTI", **time_ref_to_header(self._ref)}.items():
+            hdu.header[key] = value
+        return hdu
+
+    def write(self, filename, overwrite=False):
+        fits.HDUList([fits.PrimaryHDU(), self.to_table_hdu()]).writeto(make_path(filename), overwrite=overwrite)
+
+    def __str__(self):
+        if len(self) == 0:
+            return "GTI: empty"
+        return (
+            f"GTI info:\n- Number of GTIs: {len(self)}\n- Duration: {self.time_sum}\n"
+            f"- Start: {self.met_start[0]} MET, {self._start[0].isot} ({self._start.scale.upper()})\n"
+            f"- Stop: {self.met_stop[-1]} MET, {self._stop[-1].isot} ({self._stop.scale.upper()})\n"
+        )
