@@ -1,0 +1,267 @@
+"""Shared base of the IRF maps (PSFMap, EDispMap, EDispKernelMap): an IRF map on a
+(usually coarse, ``binsz_irf``) WCS geometry plus an exposure map over the same pixels
+with one bin on the first axis (spec DIM §2.9, datasets-makers §1.4).
+
+Also holds the small array helpers shared with ``gammabin.datasets``:
+
+* *lazy storage*: maps made by ``MapDataset.create`` hold read-only zero-stride
+  ``np.broadcast_to`` views of a small array; :func:`writable` materialises them the
+  first time something is written into them (seed example 1: an all-sky PSF cube would
+  otherwise need 4.7 GB);
+* *aligned insertion*: :func:`insertion_slices` finds where one geometry sits in another
+  (same WCS up to an integer reference-pixel shift), used by stacking and cutouts.
+"""
+import copy as _copy
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from astropy import units as u
+from astropy.io import fits
+
+__all__ = [
+    "IRFMap",
+    "lazy_full",
+    "is_lazy",
+    "writable",
+    "insertion_slices",
+    "cutout_map",
+    "add_into",
+]
+
+
+# --- lazy storage --------------------------------------------------------------------
+def lazy_full(shape, value=0, dtype="float32"):
+    """Read-only array of ``shape`` filled with ``value`` that costs one element of memory."""
+    return np.broadcast_to(np.asarray(value, dtype=dtype), tuple(shape))
+
+
+def is_lazy(array):
+    """True for a read-only (e.g. broadcast) array that must be copied before writing."""
+    return isinstance(array, np.ndarray) and not array.flags.writeable
+
+
+def writable(m):
+    """Materialise ``m.data`` if it is lazy; return the (now writable) array."""
+    if is_lazy(m.data):
+        m.data = np.array(m.data)
+    return m.data
+
+
+# --- aligned geometries --------------------------------------------------------------
+def _wcs_params(geom):
+    w = geom.wcs.wcs
+    return w
+
+
+def insertion_slices(parent_geom, child_geom, atol=1e-6):
+    """``(parent_slices, child_slices)`` (y, x) of the overlap of ``child_geom`` in
+    ``parent_geom``; the two WCS must be equal up to an integer CRPIX shift.
+
+    Raises ``ValueError`` if the geometries are not aligned; returns ``None`` if the grids
+    do not overlap.
+    """
+    pw, cw = _wcs_params(parent_geom), _wcs_params(child_geom)
+    same = (
+        list(pw.ctype) == list(cw.ctype)
+        and np.allclose(pw.crval, cw.crval, rtol=0, atol=atol)
+        and np.allclose(pw.cdelt, cw.cdelt, rtol=0, atol=atol * np.abs(pw.cdelt).max())
+        and np.allclose(pw.get_pc(), cw.get_pc(), atol=atol)
+        and np.isclose(pw.lonpole, cw.lonpole, atol=atol, equal_nan=True)
+        and np.isclose(pw.latpole, cw.latpole, atol=atol, equal_nan=True)
+    )
+    shift = np.asarray(pw.crpix, float) - np.asarray(cw.crpix, float)
+    ishift = np.rint(shift)
+    if not same or not np.allclose(shift, ishift, rtol=0, atol=atol):
+        raise ValueError(
+            "Can only stack or cut out aligned geometries (same WCS up to an integer "
+            f"reference-pixel shift); got CRPIX {tuple(pw.crpix)} vs {tuple(cw.crpix)}, "
+            f"CRVAL {tuple(pw.crval)} vs {tuple(cw.crval)}, CDELT {tuple(pw.cdelt)} vs {tuple(cw.cdelt)}"
+        )
+    (py, px), (cy, cx) = parent_geom.data_shape[-2:], child_geom.data_shape[-2:]
+    dx, dy = int(ishift[0]), int(ishift[1])  # child pixel i is parent pixel i + d
+    x0, x1 = max(0, dx), min(px, dx + cx)
+    y0, y1 = max(0, dy), min(py, dy + cy)
+    if x0 >= x1 or y0 >= y1:
+        return None
+    parent = (slice(y0, y1), slice(x0, x1))
+    child = (slice(y0 - dy, y1 - dy), slice(x0 - dx, x1 - dx))
+    return parent, child
+
+
+def cutout_map(m, position, width, mode="trim", min_npix=1):
+    """Cut ``m`` around ``position`` (geometry rules of DIM §3.4, data copied; a lazy map
+    stays lazy when the cutout lies fully inside)."""
+    from gammabin.maps import Map
+
+    geom = m.geom.cutout(position=position, width=width, mode=mode, min_npix=min_npix)
+    found = insertion_slices(m.geom, geom)
+    if found is None:
+        from astropy.nddata import NoOverlapError
+
+        raise NoOverlapError("Arrays do not overlap.")
+    parent, child = found
+    full = all(s.stop - s.start == n for s, n in zip(child, geom.data_shape[-2:]))
+    source = m.data[(Ellipsis, *parent)]
+    if full and is_lazy(m.data):
+        data = source
+    elif full:
+        data = source.copy()
+    else:
+        data = np.zeros(geom.data_shape, dtype=m.data.dtype)
+        data[(Ellipsis, *child)] = source
+    return Map.from_geom(geom, data=data, unit=m.unit, meta=_copy.deepcopy(m.meta))
+
+
+def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_num=True):
+    """gammapy's ``Map.stack`` arithmetic on arrays: convert ``other_data`` to the target's
+    unit, cast to its dtype, zero non-finite values, multiply by ``weights`` (array on
+    ``other_geom``'s pixels), add into the aligned overlap.  Returns the parent slices."""
+    found = insertion_slices(target.geom, other_geom)
+    if found is None:
+        return None
+    parent, child = found
+    data = np.asarray(other_data)[(Ellipsis, *child)]
+    unit = u.Unit(other_unit)
+    if unit != target.unit:
+        data = data * unit.to(target.unit)
+    data = data.astype(target.data.dtype)
+    if nan_to_num:
+        bad = ~np.isfinite(data)
+        if bad.any():
+            data = np.array(data)
+            data[bad] = 0
+    if weights is not None:
+        data = data * np.asarray(weights)[(Ellipsis, *child)]
+    out = writable(target)
+    out[(Ellipsis, *parent)] += data
+    return parent
+
+
+def _atomic_write(hdulist, filename, overwrite=False, checksum=False):
+    """Write to a temporary file in the target folder, then ``os.replace``."""
+    path = Path(os.path.expandvars(str(filename)))
+    if path.exists() and not overwrite:
+        raise OSError(f"File exists: {path} (use overwrite=True)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = ".fits.gz" if path.name.endswith(".gz") else ".fits"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        hdulist.writeto(tmp, overwrite=True, checksum=checksum)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+# --- the base class -------------------------------------------------------------------
+class IRFMap:
+    """IRF map + exposure map.  Subclasses set ``tag``, ``required_axes`` and ``_hdu``."""
+
+    tag = None
+    required_axes = ()
+    _hdu = None
+
+    def __init__(self, irf_map, exposure_map=None):
+        names = list(irf_map.geom.axes.names)
+        if names[: len(self.required_axes)] != list(self.required_axes):
+            raise ValueError(
+                f"{type(self).__name__} needs map axes {list(self.required_axes)} (in this order), got {names}"
+            )
+        self._irf_map = irf_map
+        self.exposure_map = exposure_map
+
+    def __bool__(self):  # truthy even when empty (gammapy tests ``if dataset.psf:``)
+        return True
+
+    @property
+    def has_single_spatial_bin(self):
+        return tuple(self._irf_map.geom.data_shape[-2:]) == (1, 1)
+
+    @property
+    def mask_safe_image(self):
+        """Pixels where the IRF map is positive somewhere along its axes."""
+        from gammabin.maps import Map
+
+        data = np.asarray(self._irf_map.data) > 0
+        image = data.reshape((-1,) + data.shape[-2:]).any(axis=0)
+        return Map.from_geom(self._irf_map.geom.to_image(), data=image)
+
+    def copy(self):
+        return _copy.deepcopy(self)
+
+    # --- stacking (datasets-makers §1.4) -------------------------------------------
+    def stack(self, other, weights=None, nan_to_num=True):
+        """Exposure-weighted mean, in place, in the receiver's dtype (H5):
+        ``M·X`` → ``+= M_o·X_o·w`` → ``X += X_o·w_X`` → ``nan_to_num(M/X)``."""
+        if self.exposure_map is None or other.exposure_map is None:
+            raise ValueError(f"Missing exposure map for {type(self).__name__}.stack")
+        own, own_x = self._irf_map, self.exposure_map
+        found = insertion_slices(own.geom, other._irf_map.geom)
+        if found is None:
+            return
+        parent = (Ellipsis, *found[0])
+        w = None if weights is None else np.asarray(getattr(weights, "data", weights))
+        data, xdata = writable(own), writable(own_x)
+        data[parent] *= xdata[parent]
+        product = np.asarray(other._irf_map.data) * np.asarray(other.exposure_map.data)
+        add_into(own, product, other._irf_map.unit, other._irf_map.geom, w, nan_to_num)
+        wx = w
+        if w is not None and "energy" in other._irf_map.geom.axes.names and w.ndim >= 4:
+            # OR over the reco-energy axis (the second data axis), keep dims
+            wx = np.logical_or.reduce(w, axis=w.ndim - 3, keepdims=True)
+        add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            data[parent] /= xdata[parent]
+        own.data = np.nan_to_num(data)
+
+    # --- cutout ------------------------------------------------------------------------
+    def cutout(self, position, width, mode="trim", min_npix=3):
+        irf_map = cutout_map(self._irf_map, position, width, mode, min_npix=min_npix)
+        exposure_map = None
+        if self.exposure_map is not None:
+            exposure_map = cutout_map(self.exposure_map, position, width, mode, min_npix=min_npix)
+        return self.__class__(irf_map, exposure_map=exposure_map)
+
+    # --- FITS ------------------------------------------------------------------------
+    def to_hdulist(self, format="gadf"):
+        if format != "gadf":
+            raise ValueError(f"Format {format!r} not supported (only 'gadf')")
+        hdulist = self._irf_map.to_hdulist(hdu=self._hdu, format=format)
+        if self.exposure_map is not None:
+            extra = self.exposure_map.to_hdulist(hdu=f"{self._hdu}_exposure", format=format)
+            hdulist.extend(extra[1:])
+        return hdulist
+
+    @classmethod
+    def from_hdulist(cls, hdulist, hdu=None, hdu_bands=None, exposure_hdu=None, exposure_hdu_bands=None, format="gadf"):
+        from gammabin.maps import Map
+
+        if format != "gadf":
+            raise ValueError(f"Format {format!r} not supported (only 'gadf')")
+        hdu = cls._hdu if hdu is None else hdu
+        irf_map = Map.from_hdulist(hdulist, hdu=hdu, hdu_bands=hdu_bands, format=format)
+        exposure_hdu = f"{hdu}_exposure" if exposure_hdu is None else exposure_hdu
+        exposure_map = None
+        if exposure_hdu.upper() in [h.name for h in hdulist]:
+            exposure_map = Map.from_hdulist(hdulist, hdu=exposure_hdu, hdu_bands=exposure_hdu_bands, format=format)
+        return cls._class_for(irf_map)(irf_map, exposure_map)
+
+    @classmethod
+    def _class_for(cls, irf_map):
+        return cls
+
+    @classmethod
+    def read(cls, filename, format="gadf", hdu=None, checksum=False):
+        path = Path(os.path.expandvars(str(filename)))
+        with fits.open(path, memmap=False, checksum=checksum) as hdulist:
+            return cls.from_hdulist(hdulist, hdu=hdu, format=format)
+
+    def write(self, filename, overwrite=False, format="gadf", checksum=False):
+        _atomic_write(self.to_hdulist(format=format), filename, overwrite, checksum)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(geom={self._irf_map.geom!r})"
