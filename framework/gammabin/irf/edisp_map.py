@@ -4,7 +4,6 @@ pdf per IRF pixel), each with an exposure map whose first axis has one bin."""
 import logging
 
 import numpy as np
-from astropy import units as u
 from astropy.coordinates import SkyCoord
 
 from gammabin import kernels

@@ -28,6 +28,8 @@ __all__ = [
     "insertion_slices",
     "cutout_map",
     "add_into",
+    "copy_map",
+    "write_atomic",
 ]
 
 
@@ -40,6 +42,16 @@ def lazy_full(shape, value=0, dtype="float32"):
 def is_lazy(array):
     """True for a read-only (e.g. broadcast) array that must be copied before writing."""
     return isinstance(array, np.ndarray) and not array.flags.writeable
+
+
+def copy_map(m):
+    """Copy of a map; lazy (read-only broadcast) storage is shared, not materialised."""
+    if m is None:
+        return None
+    from gammabin.maps import Map
+
+    data = m.data if is_lazy(m.data) else np.array(m.data)
+    return Map.from_geom(m.geom, data=data, unit=m.unit, meta=_copy.deepcopy(m.meta))
 
 
 def writable(m):
@@ -139,7 +151,7 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     return parent
 
 
-def _atomic_write(hdulist, filename, overwrite=False, checksum=False):
+def write_atomic(hdulist, filename, overwrite=False, checksum=False):
     """Write to a temporary file in the target folder, then ``os.replace``."""
     path = Path(os.path.expandvars(str(filename)))
     if path.exists() and not overwrite:
@@ -191,7 +203,7 @@ class IRFMap:
         return Map.from_geom(self._irf_map.geom.to_image(), data=image)
 
     def copy(self):
-        return _copy.deepcopy(self)
+        return self.__class__(copy_map(self._irf_map), copy_map(self.exposure_map))
 
     # --- stacking (datasets-makers §1.4) -------------------------------------------
     def stack(self, other, weights=None, nan_to_num=True):
@@ -261,7 +273,7 @@ class IRFMap:
             return cls.from_hdulist(hdulist, hdu=hdu, format=format)
 
     def write(self, filename, overwrite=False, format="gadf", checksum=False):
-        _atomic_write(self.to_hdulist(format=format), filename, overwrite, checksum)
+        write_atomic(self.to_hdulist(format=format), filename, overwrite, checksum)
 
     def __repr__(self):
         return f"{type(self).__name__}(geom={self._irf_map.geom!r})"
