@@ -315,31 +315,34 @@ def integrate_log_log(x, y, axis=0):
 # --- pixel solid angles (maps) -------------------------------------------------
 
 
-def integrate_power_law_bins(edges, y):
-    """Fast :func:`integrate_log_log` for shared edges: ``edges`` (n+1,) positive,
-    ``y`` (n+1, ...) samples at the edges → (n, ...) bin integrals.
+def integrate_power_law_bins(edges, log_y, overwrite=False):
+    """Fast :func:`integrate_log_log` for edges shared by all columns: ``edges`` (n+1,)
+    positive, ``log_y`` (n+1, ...) natural logs of the samples → (n, ...) bin integrals.
 
-    A power law through ``(x0, y0)``, ``(x1, y1)`` has ``y0·x0^g·((x1/x0)^g − 1)/g ·x0^(1−g)``
-    = ``(x1·y1 − x0·y0)/g`` with ``g = 1 − k``, ``k = ln(y0/y1)/ln(x1/x0)``: no power per
-    bin, one log per sample.  ``g ≈ 0`` (``isclose``) → ``y0·x0·ln(x1/x0)``; a zero or
-    non-finite end value → 0 (as gammapy, to round-off)."""
+    With ``u = ln(x·y)`` and ``L = ln(x1/x0)`` the power law through both samples
+    integrates to ``L·(e^u1 − e^u0)/(u1 − u0)`` (= gammapy's ``y0·x0/g·((x1/x0)^g − 1)``,
+    ``g = (u1 − u0)/L``): one exp per sample, no power per bin.  ``|g| ≤ 1e-8`` →
+    ``y0·x0·L``; a non-finite end (``log 0 = −inf``) → 0, as gammapy.  Works in place
+    on few buffers (fresh large temporaries cost page faults); ``overwrite=True`` lets
+    it reuse ``log_y`` (float64) as scratch."""
     edges = np.asarray(edges, dtype=float)
-    y = np.asarray(y, dtype=float)
-    shape = (-1,) + (1,) * (y.ndim - 1)
-    x = edges.reshape(shape)
+    log_y = np.asarray(log_y, dtype=float)
+    shape = (-1,) + (1,) * (log_y.ndim - 1)
     log_ratio = np.log(edges[1:] / edges[:-1]).reshape(shape)
-    y0, y1 = y[:-1], y[1:]
+    u = log_y if overwrite else log_y.copy()
+    u += np.log(edges).reshape(shape)
+    v = np.exp(u)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        log_y = np.log(y)
-        g = 1.0 - (log_y[:-1] - log_y[1:]) / log_ratio
-        xy = x * y
-        result = (xy[1:] - xy[:-1]) / g
-        flat = np.abs(g) <= 1e-8
+        du = np.subtract(u[1:], u[:-1])
+        flat = np.abs(du) <= 1e-8 * log_ratio
+        result = np.subtract(v[1:], v[:-1], out=u[:-1])
+        result *= log_ratio
+        result /= du
         if np.any(flat):
-            result = np.where(flat, (xy[:-1] * log_ratio), result)
-    bad = ~((y0 > 0) & (y1 > 0) & np.isfinite(result))
+            result[flat] = (v[:-1] * log_ratio)[flat]
+    bad = ~np.isfinite(result)
     if np.any(bad):
-        result = np.where(bad, 0.0, result)
+        result[bad] = 0.0
     return result
 
 

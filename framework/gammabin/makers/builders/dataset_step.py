@@ -1,0 +1,126 @@
+"""The shared run step of the dataset makers (datasets-makers.md §2.2): read the
+reference dataset's geometries, build each selected map for one observation and return
+a new dataset of the same class and name."""
+import weakref
+
+import numpy as np
+
+from .background import make_map_background_irf
+from .counts import make_counts
+from .edisp import make_edisp_kernel_map, make_edisp_map
+from .exposure import make_map_exposure_true_energy
+from .psf import make_psf_map
+
+__all__ = ["make_map_dataset", "prepared_background", "observation_pointing", "make_meta_table"]
+
+ALL_SELECTION = ("counts", "exposure", "background", "psf", "edisp")
+
+# Prepared (filled / padded) copies of cached background models, per source object.
+_PREPARED = weakref.WeakKeyDictionary()
+
+
+def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
+    """The background model with the maker's steps (1)–(2) applied, on a copy (cached)."""
+    if bkg is None or not (interp_missing_data or pad_offset):
+        return bkg
+    key = (bool(interp_missing_data), bool(pad_offset))
+    try:
+        per_bkg = _PREPARED.setdefault(bkg, {})
+    except TypeError:
+        per_bkg = {}
+    cached = per_bkg.get(key)
+    if cached is not None and cached[0] is bkg.data:
+        return cached[1]
+    prepared = bkg
+    if interp_missing_data:
+        prepared = bkg.copy()
+        prepared.interp_missing_data(axis_name="energy")
+    if pad_offset and "offset" in bkg.axes.names:
+        prepared = prepared.pad(1, axis_name="offset", mode="edge")
+    per_bkg[key] = (bkg.data, prepared)
+    return prepared
+
+
+def observation_pointing(observation):
+    """ICRS (ra, dec) degrees of ``get_pointing_icrs(tmid)``."""
+    fast = getattr(observation, "_pointing_radec_deg", None)
+    if fast is not None:
+        return tuple(fast)
+    icrs = observation.get_pointing_icrs(observation.tmid)
+    return float(icrs.ra.deg), float(icrs.dec.deg)
+
+
+def make_meta_table(observation):
+    """One row: TELESCOP (AEFF header, else Unknown), OBS_ID, then the pointing keys."""
+    from astropy.table import Table
+
+    aeff = getattr(observation, "aeff", None)
+    telescope = (getattr(aeff, "meta", None) or {}).get("TELESCOP", "Unknown")
+    row = {"TELESCOP": telescope, "OBS_ID": observation.obs_id}
+    pointing = getattr(observation, "pointing", None)
+    if pointing is not None and hasattr(pointing, "to_fits_header"):
+        row.update(pointing.to_fits_header())
+    return Table([row])
+
+
+def _geoms(dataset):
+    geoms = dict(dataset.geoms)
+    if "geom" not in geoms:
+        raise ValueError(f"Dataset {dataset.name!r} has no counts geometry to make maps on")
+    return geoms
+
+
+def _zeros(geom, dtype="float32"):
+    from gammabin.maps import Map
+
+    return Map.from_geom(geom, dtype=dtype)
+
+
+def _irf_exposure(observation, pointing, livetime, geom, axis_name):
+    return make_map_exposure_true_energy(pointing, livetime, observation.aeff, geom.squash(axis_name=axis_name))
+
+
+def make_map_dataset(maker, dataset, observation):
+    """Run ``maker`` (a MapDatasetMaker-like attrs object with ``selection`` and the
+    background options) on ``observation`` over ``dataset``'s geometries."""
+    from gammabin.maps import Map
+
+    selection = list(getattr(maker, "selection", None) or ALL_SELECTION)
+    geoms = _geoms(dataset)
+    geom = geoms["geom"]
+    pointing = observation_pointing(observation)
+    kwargs = {"gti": observation.gti, "meta_table": make_meta_table(observation)}
+    kwargs["mask_safe"] = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
+
+    kwargs["counts"] = make_counts(geom, observation.events) if "counts" in selection else _zeros(geom)
+    livetime = observation.observation_live_time_duration
+    if "exposure" in selection and "geom_exposure" in geoms:
+        exposure = make_map_exposure_true_energy(pointing, livetime, observation.aeff, geoms["geom_exposure"])
+        exposure.meta["livetime"] = livetime
+        exposure.meta["is_pointlike"] = bool(getattr(observation.aeff, "is_pointlike", False))
+        kwargs["exposure"] = exposure
+    if "background" in selection:
+        bkg = prepared_background(
+            observation.bkg,
+            interp_missing_data=getattr(maker, "background_interp_missing_data", True),
+            pad_offset=getattr(maker, "background_pad_offset", True),
+        )
+        kwargs["background"] = make_map_background_irf(
+            pointing, observation.observation_time_duration, bkg, geom,
+            time_start=getattr(observation, "tstart", None),
+            fov_rotation_step=getattr(maker, "fov_rotation_step", None),
+            oversampling=getattr(maker, "background_oversampling", None),
+        )
+    if "psf" in selection and "geom_psf" in geoms:
+        geom_psf = geoms["geom_psf"]
+        exposure_psf = _irf_exposure(observation, pointing, livetime, geom_psf, geom_psf.axes[0].name)
+        kwargs["psf"] = make_psf_map(observation.psf, pointing, geom_psf, exposure_map=exposure_psf)
+    if "edisp" in selection and "geom_edisp" in geoms:
+        geom_edisp = geoms["geom_edisp"]
+        first = geom_edisp.axes[0].name
+        exposure_edisp = _irf_exposure(observation, pointing, livetime, geom_edisp, first)
+        if first.lower() == "migra":
+            kwargs["edisp"] = make_edisp_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)
+        else:
+            kwargs["edisp"] = make_edisp_kernel_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)
+    return dataset.__class__(name=dataset.name, **kwargs)

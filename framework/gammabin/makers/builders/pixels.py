@@ -1,0 +1,121 @@
+"""Per-geometry pixel arrays the builders need: pixel-centre sky coordinates (geometry
+frame and ICRS), offsets from a pointing, FoV coordinates, solid angles.
+
+Pixel → sky goes through WCSLIB (astropy ``wcs_pix2world``, origin 0) once per
+geometry, as gammapy does (datasets-makers.md §3 H1/H2); frames are changed with the
+closed-form rotation of :mod:`gammabin.kernels`.  Results are cached by the WCS
+parameters and image shape, so the cutouts of one parent share them.
+"""
+import numpy as np
+
+from gammabin import kernels
+
+__all__ = ["PixelGrid", "pixel_grid", "sky_to_frame", "pointing_radec_deg"]
+
+_CACHE = {}
+_CACHE_SIZE = 32
+
+
+def _wcs_key(geom):
+    wcs = geom.wcs.wcs
+    ny, nx = geom.data_shape[-2:]
+    return (
+        tuple(wcs.crpix), tuple(wcs.crval), tuple(wcs.cdelt), tuple(wcs.ctype),
+        float(wcs.lonpole), float(wcs.latpole), tuple(np.ravel(wcs.get_pc())), int(ny), int(nx),
+    )
+
+
+def pixel_grid(geom):
+    """Cached :class:`PixelGrid` of a WCS geometry."""
+    key = _wcs_key(geom)
+    grid = _CACHE.get(key)
+    if grid is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        grid = _CACHE[key] = PixelGrid(geom)
+    return grid
+
+
+def _frame_name(geom):
+    frame = getattr(geom, "frame", "icrs")
+    return str(getattr(frame, "name", frame)).lower()
+
+
+def sky_to_frame(lon, lat, from_frame, to_frame):
+    """Convert degrees between 'icrs' and 'galactic' (closed-form rotation)."""
+    if from_frame == to_frame:
+        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if from_frame == "icrs" and to_frame == "galactic":
+        return kernels.icrs_to_galactic(lon, lat)
+    if from_frame == "galactic" and to_frame == "icrs":
+        return kernels.galactic_to_icrs(lon, lat)
+    raise ValueError(f"Unsupported frame conversion {from_frame!r} -> {to_frame!r}: expected icrs or galactic")
+
+
+def pointing_radec_deg(pointing):
+    """(ra, dec) in degrees of a pointing: SkyCoord, FixedPointingInfo or (ra, dec)."""
+    if hasattr(pointing, "radec_deg"):
+        return tuple(float(v) for v in pointing.radec_deg)
+    if hasattr(pointing, "get_icrs"):
+        pointing = pointing.get_icrs()
+    if hasattr(pointing, "icrs"):
+        icrs = pointing.icrs
+        return float(icrs.ra.deg), float(icrs.dec.deg)
+    ra, dec = pointing
+    return float(getattr(ra, "value", ra)), float(getattr(dec, "value", dec))
+
+
+class PixelGrid:
+    """Pixel-centre coordinates of a WCS image, flattened in C order (ny * nx)."""
+
+    def __init__(self, geom):
+        self.shape = tuple(int(n) for n in geom.data_shape[-2:])
+        self.frame = _frame_name(geom)
+        ny, nx = self.shape
+        y, x = np.indices(self.shape, dtype=float)
+        lon, lat = geom.wcs.wcs_pix2world(x.ravel(), y.ravel(), 0)
+        self.lon, self.lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        self._geom = geom
+        self._radec = None
+        self._solid_angle = None
+        self._offsets = {}
+
+    @property
+    def size(self):
+        return self.shape[0] * self.shape[1]
+
+    @property
+    def radec(self):
+        """Pixel centres in ICRS degrees."""
+        if self._radec is None:
+            self._radec = sky_to_frame(self.lon, self.lat, self.frame, "icrs")
+        return self._radec
+
+    def offset(self, ra0, dec0):
+        """Great-circle separation (deg) of every pixel centre from (ra0, dec0) ICRS
+        (read-only; the last few pointings are cached: exposure, safe mask and IRF
+        grids of one run ask for the same offsets)."""
+        key = (float(ra0), float(dec0))
+        offsets = self._offsets.get(key)
+        if offsets is None:
+            lon0, lat0 = sky_to_frame(ra0, dec0, "icrs", self.frame)
+            offsets = kernels.angular_separation(float(lon0), float(lat0), self.lon, self.lat)
+            offsets.flags.writeable = False
+            if len(self._offsets) >= 4:
+                self._offsets.pop(next(iter(self._offsets)))
+            self._offsets[key] = offsets
+        return offsets
+
+    def fov_coordinates(self, ra0, dec0, reverse_lon=False):
+        ra, dec = self.radec
+        return kernels.fov_coordinates(ra, dec, ra0, dec0, reverse_lon=reverse_lon)
+
+    @property
+    def solid_angle(self):
+        """Pixel solid angles in sr, flattened (the geometry's own construction, §3.5)."""
+        if self._solid_angle is None:
+            omega = self._geom.solid_angle()
+            if hasattr(omega, "to_value"):
+                omega = omega.to_value("sr")
+            self._solid_angle = np.asarray(omega, dtype=float).reshape(self.shape).ravel()
+        return self._solid_angle
