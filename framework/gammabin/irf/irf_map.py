@@ -215,10 +215,11 @@ class IRFMap:
         found = insertion_slices(own.geom, other._irf_map.geom)
         if found is None:
             return
-        parent = (Ellipsis, *found[0])
         w = None if weights is None else np.asarray(getattr(weights, "data", weights))
         data, xdata = writable(own), writable(own_x)
-        data[parent] *= xdata[parent]
+        # whole map, as gammapy: pixels no run has reached (exposure 0) end up 0,
+        # so create()'s default diagonal kernel does not survive the first stack
+        data *= xdata
         product = np.asarray(other._irf_map.data) * np.asarray(other.exposure_map.data)
         add_into(own, product, other._irf_map.unit, other._irf_map.geom, w, nan_to_num)
         wx = w
@@ -227,7 +228,7 @@ class IRFMap:
             wx = np.logical_or.reduce(w, axis=w.ndim - 3, keepdims=True)
         add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
         with np.errstate(invalid="ignore", divide="ignore"):
-            data[parent] /= xdata[parent]
+            data /= xdata
         own.data = np.nan_to_num(data)
 
     # --- cutout ------------------------------------------------------------------------
