@@ -123,6 +123,9 @@ class ParametricPSF(PSFMixin, IRF):
             if "sigma" in name:
                 values[values == 0] = 1.0  # gammapy reads sigma = 0 as 1 deg (spec quirk 10)
                 units[name] = table.unit(column, expected=u.deg)
+            elif name == "scale":
+                # SCALE cancels in the weights, so its unit is free (CTA prod5 writes sr-1)
+                units[name] = table.unit(column)
             else:
                 units[name] = table.unit(column, expected=u.one)
             data[name] = values
