@@ -374,16 +374,38 @@ def pixel_solid_angles(corner_lon, corner_lat):
     triangles whose sides are great-circle separations and whose angles come
     from position angles, taken at the same corners as gammapy's construction
     (reproduces its backgrounds to < 1e-12; NaN corners give NaN)."""
+    # Each edge of the corner grid is shared by two pixels, so separations and
+    # position angles are computed once per grid edge (horizontal: C[j, i] → C[j, i+1],
+    # vertical: C[j, i] → C[j+1, i]) from sin/cos of the corner latitudes taken once:
+    # the same formulas on the same numbers as per-pixel evaluation, ~4× fewer calls.
     lon, lat = np.deg2rad(corner_lon), np.deg2rad(corner_lat)
-    a = lon[:-1, :-1], lat[:-1, :-1]  # C[j, i]
-    b = lon[1:, :-1], lat[1:, :-1]  # C[j+1, i]
-    d = lon[:-1, 1:], lat[:-1, 1:]  # C[j, i+1]
-    e = lon[1:, 1:], lat[1:, 1:]  # C[j+1, i+1]
-    side_ab = _separation_rad(*a, *b)
-    side_ad = _separation_rad(*a, *d)
-    side_de = _separation_rad(*d, *e)
-    side_be = _separation_rad(*b, *e)
-    angle_b = _position_angle_rad(*b, *e) - _position_angle_rad(*b, *a)
-    angle_d = _position_angle_rad(*d, *e) - _position_angle_rad(*a, *d)
+    slat, clat = np.sin(lat), np.cos(lat)
+    dlon_h = lon[:, 1:] - lon[:, :-1]
+    dlon_v = lon[1:, :] - lon[:-1, :]
+    sd_h, cd_h = np.sin(dlon_h), np.cos(dlon_h)
+    sd_v, cd_v = np.sin(dlon_v), np.cos(dlon_v)
+
+    def separation(s1, c1, s2, c2, sd, cd):
+        num1 = c2 * sd
+        num2 = c1 * s2 - s1 * c2 * cd
+        return np.arctan2(np.hypot(num1, num2), s1 * s2 + c1 * c2 * cd)
+
+    def position_angle(s1, c1, s2, c2, sd, cd):
+        angle = np.arctan2(sd * c2, s2 * c1 - c2 * s1 * cd)
+        return np.where(angle < 0, angle + 2 * np.pi, angle)
+
+    h1 = slat[:, :-1], clat[:, :-1]
+    h2 = slat[:, 1:], clat[:, 1:]
+    v1 = slat[:-1, :], clat[:-1, :]
+    v2 = slat[1:, :], clat[1:, :]
+    sep_h = separation(*h1, *h2, sd_h, cd_h)  # (ny+1, nx)
+    sep_v = separation(*v1, *v2, sd_v, cd_v)  # (ny, nx+1)
+    pa_h = position_angle(*h1, *h2, sd_h, cd_h)  # C[j, i] → C[j, i+1]
+    pa_v = position_angle(*v1, *v2, sd_v, cd_v)  # C[j, i] → C[j+1, i]
+    pa_v_back = position_angle(*v2, *v1, np.sin(-dlon_v), cd_v)  # C[j+1, i] → C[j, i]
+    side_ab, side_de = sep_v[:, :-1], sep_v[:, 1:]
+    side_ad, side_be = sep_h[:-1, :], sep_h[1:, :]
+    angle_b = pa_h[1:, :] - pa_v_back[:, :-1]
+    angle_d = pa_v[:, 1:] - pa_h[:-1, :]
     area = 0.5 * side_ab * side_be * np.sin(angle_b) + 0.5 * side_de * side_ad * np.sin(angle_d)
     return np.abs(area)

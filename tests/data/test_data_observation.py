@@ -131,13 +131,13 @@ def test_write_read_roundtrip(store, tmp_path):
 
 @needs_irf
 def test_each_run_file_decompressed_once(hess_dir, monkeypatch):
-    import gammabin.data.fits_reading as fits_reading
+    import gammabin.fitsio as fits_reading
 
     fits_reading.clear_fits_cache()
     monkeypatch.setattr(fits_reading, "_CACHE_SIZE", 1)  # force evictions between runs
     opened = []
-    original = fits_reading._open_hdulist
-    monkeypatch.setattr(fits_reading, "_open_hdulist", lambda path: (opened.append(path.name), original(path))[1])
+    original = fits_reading._read_bytes
+    monkeypatch.setattr(fits_reading, "_read_bytes", lambda path: (opened.append(path.name), original(path))[1])
     observations = DataStore.from_dir(hess_dir).get_observations([23523, 23526])
     for name in ("events", "gti", "aeff", "edisp", "psf", "bkg", "rad_max", "meta"):
         for obs in observations:

@@ -122,3 +122,58 @@ def test_energy_mask_and_derived_geoms():
     rad = MapAxis.from_nodes([0, 0.1], name="rad", unit="deg")
     assert geom.to_cube([rad]).axes.names == ["energy", "rad"]
     assert geom.is_aligned(geom.cutout(SkyCoord(0, 0, unit="deg"), 0.5 * u.deg))
+
+
+def test_cutout_arrays_sliced_from_parent_equal_direct_computation():
+    """A cutout inside its parent reuses the parent's pixel centres, corners and solid
+    angles; they must equal what the cutout's own WCS gives."""
+    from gammabin.maps.wcs_geom import _cached_image_arrays
+
+    axis = MapAxis.from_energy_bounds(1, 10, 3, unit="TeV")
+    parent = WcsGeom.create(skydir=(83.63, 22.01), width=5, binsz=0.02, axes=[axis])
+    cut = parent.cutout((84.0, 21.5), width="2 deg")
+    assert cut._parent_link is not None and cut._parent_link[0] is parent
+    fresh = WcsGeom(cut.wcs.deepcopy(), npix=(cut.data_shape[-1], cut.data_shape[-2]), axes=[axis])
+    assert fresh._parent_link is None
+    for what in ("centers", "corners", "solid_angle"):
+        mine = _cached_image_arrays(cut, what)
+        direct = _cached_image_arrays(fresh, what)
+        for a, b in zip(*(x if isinstance(x, tuple) else (x,) for x in (mine, direct))):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+    # a cutout of a cutout still points at the root geometry
+    cut2 = cut.cutout((84.0, 21.5), width=1.0)
+    assert cut2._parent_link[0] is parent
+    direct2 = WcsGeom(cut2.wcs.deepcopy(), npix=(cut2.data_shape[-1], cut2.data_shape[-2]))
+    np.testing.assert_allclose(cut2._solid_angle_sr(), direct2._solid_angle_sr(), rtol=1e-13)
+
+
+def test_overlap_slices_follow_astropy():
+    from astropy.nddata import NoOverlapError, PartialOverlapError
+    from astropy.nddata.utils import overlap_slices
+
+    from gammabin.maps.wcs_geom import _overlap_slices
+
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        large = tuple(int(v) for v in rng.integers(1, 40, 2))
+        small = tuple(int(v) for v in rng.integers(1, 40, 2))
+        position = tuple(float(v) for v in rng.uniform(-30, 70, 2))
+        for mode in ("partial", "trim", "strict"):
+            try:
+                expected = overlap_slices(large, small, position, mode=mode)
+            except (NoOverlapError, PartialOverlapError) as exc:
+                with pytest.raises(type(exc)):
+                    _overlap_slices(large, small, position, mode=mode)
+                continue
+            assert _overlap_slices(large, small, position, mode=mode) == expected
+
+
+def test_width_strings_and_quantities_parse_like_angle():
+    from astropy.coordinates import Angle
+
+    from gammabin.maps.wcs_geom import _angle_pair
+
+    for value in ("6 deg", "30 arcmin", 2.5, 3 * u.deg, "1d30m", (1.0, "2 deg"), u.Quantity([1, 2], "deg")):
+        expected = np.atleast_1d(Angle(value if not isinstance(value, tuple) else value[0], "deg").deg)
+        pair = _angle_pair(value)
+        assert pair[0] == pytest.approx(float(expected[0]), rel=1e-15)

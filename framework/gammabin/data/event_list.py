@@ -78,15 +78,15 @@ class EventList:
 
     @classmethod
     def from_fits_file(cls, fits_file, hdu="EVENTS"):
-        table_hdu = fits_file.hdu(hdu)
-        where = f"HDU {table_hdu.name!r} of {fits_file.path}"
+        table_header = fits_file.header(hdu)
+        where = f"HDU {fits_file.hdu_name_of(hdu)!r} of {fits_file.path}"
         names = list(fits_file.table_columns(hdu))
         upper = {n.upper(): n for n in names}
         missing = [name for name in _REQUIRED if name not in upper]
         if missing:
             raise MissingColumnError(f"required columns {missing} missing from {where}; columns: {', '.join(names)}")
-        header = {k: v for k, v in table_hdu.header.items() if k not in ("COMMENT", "HISTORY", "")}
-        time_ref = time_ref_from_header(table_hdu.header, where)
+        header = {k: v for k, v in table_header.items() if k not in ("COMMENT", "HISTORY", "")}
+        time_ref = time_ref_from_header(table_header, where)
         columns, units = {}, {}
         for std in _REQUIRED:
             array, unit = read_column(fits_file, hdu, upper[std], unit=_REQUIRED_UNITS[std])

@@ -50,10 +50,10 @@ class GTI:
 
     @classmethod
     def from_fits_file(cls, fits_file, hdu="GTI"):
-        table_hdu = fits_file.hdu(hdu)
-        where = f"HDU {table_hdu.name!r} of {fits_file.path}"
-        ref = time_ref_from_header(table_hdu.header, where)
-        unit = u.Unit(str(table_hdu.header.get("TIMEUNIT", "s")).strip() or "s")
+        header = fits_file.header(hdu)
+        where = f"HDU {fits_file.hdu_name_of(hdu)!r} of {fits_file.path}"
+        ref = time_ref_from_header(header, where)
+        unit = u.Unit(str(header.get("TIMEUNIT", "s")).strip() or "s")
         start, _ = read_column(fits_file, hdu, "START")
         stop, _ = read_column(fits_file, hdu, "STOP")
         return cls.create(u.Quantity(start.astype(float), unit), u.Quantity(stop.astype(float), unit), ref)

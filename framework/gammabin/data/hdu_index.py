@@ -62,7 +62,7 @@ class HDUIndexTable(Table):
         fits_file = open_fits(path)
         name = hdu if hdu is not None else fits_file.hdu_names[1]
         columns = fits_file.table_columns(name)
-        header = fits_file.hdu(name).header
+        header = fits_file.header(name)
         table = Table({key: array for key, (array, _) in columns.items()})
         table.meta.update({k: v for k, v in header.items() if not k.startswith(("TTYPE", "TFORM", "TUNIT", "NAXIS", "TDIM")) and k not in ("XTENSION", "BITPIX", "PCOUNT", "GCOUNT", "TFIELDS", "COMMENT", "HISTORY", "")})
         table.meta.setdefault("BASE_DIR", str(path.parent))

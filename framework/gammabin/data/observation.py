@@ -52,7 +52,7 @@ class LazyHDU:
         return open_fits(self.path)
 
     def header(self, fits_file=None):
-        return (fits_file or self.fits_file).hdu(self.hdu_name).header
+        return (fits_file or self.fits_file).header(self.hdu_name)
 
     def load(self, fits_file=None):
         fits_file = fits_file or self.fits_file
@@ -60,7 +60,7 @@ class LazyHDU:
             return EventList.from_fits_file(fits_file, self.hdu_name)
         if self.hdu_type == "gti":
             return GTI.from_fits_file(fits_file, self.hdu_name)
-        hdu = fits_file.hdu(self.hdu_name)
+        hdu = fits_file.view(self.hdu_name)  # fast path: no astropy HDU objects
         from gammabin.irf import read_irf_hdu  # irf (and scipy) only when an IRF is asked for
 
         return read_irf_hdu(hdu, self.hdu_class, self.hdu_type, str(fits_file.path))
@@ -397,7 +397,7 @@ class Observation:
         fits_file = open_fits(event_file)
         events = LazyHDU(event_file, "EVENTS", "events", "events")
         gti = LazyHDU(event_file, "GTI", "gti", "gti") if fits_file.has_hdu("GTI") else None
-        fits_file.hdu("EVENTS")  # fail early, naming the file
+        fits_file.header("EVENTS")  # fail early, naming the file
         irf_path = make_path(irf_file) if irf_file is not None else event_file
         irfs = scan_irf_hdus(irf_path)
         return cls(events=events, gti=gti, **irfs)
@@ -483,7 +483,7 @@ def scan_irf_hdus(path):
     fits_file = open_fits(path)
     found = {}
     for name in fits_file.hdu_names:
-        header = fits_file.hdu(name).header
+        header = fits_file.header(name)
         if str(header.get("HDUCLAS1", "")).strip().upper() != "RESPONSE":
             continue
         clas2 = str(header.get("HDUCLAS2", "")).strip().upper()

@@ -23,6 +23,8 @@ class MapDataset(Dataset):
     """Binned dataset for 3-D (sky + energy) analyses, gammapy-compatible."""
 
     tag = "MapDataset"
+    # maps deep-copied by ``copy`` (ON/OFF datasets list their own)
+    _map_members = ("counts", "exposure", "background", "mask_safe", "mask_fit")
 
     def __init__(
         self,
@@ -271,7 +273,7 @@ class MapDataset(Dataset):
         new = _copy.copy(self)
         new._name = make_name() if name is None else name
         new._models = None
-        for attr in ("counts", "exposure", "background", "mask_safe", "mask_fit"):
+        for attr in self._map_members:
             setattr(new, attr, _copy_map(getattr(self, attr)))
         new.psf, new.edisp = _copy_irf(self.psf), _copy_irf(self.edisp)
         new.gti = None if self.gti is None else self.gti.copy()

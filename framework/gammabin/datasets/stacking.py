@@ -97,7 +97,8 @@ def mask_safe_edisp(dataset):
         return None
     mask_geom = dataset.mask_safe.geom
     if getattr(mask_geom, "is_region", False):
-        return np.asarray(dataset.mask_safe.data, dtype=bool)
+        # the safe mask itself, as (1, n_reco, 1, 1) to broadcast over the true axis
+        return np.asarray(dataset.mask_safe.data, dtype=bool)[None]
     geom = dataset.edisp.edisp_map.geom
     x, y = _irf_pixels_in(geom, mask_geom)
     if "migra" in geom.axes.names:

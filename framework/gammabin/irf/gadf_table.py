@@ -79,6 +79,8 @@ class IRFTable:
 
     @classmethod
     def from_hdu(cls, hdu, filename=None):
+        if hasattr(hdu, "table_columns"):  # gammabin.fitsio view: no astropy FITS_rec
+            return cls.from_columns(hdu.table_columns(), hdu.header, filename=filename, hdu=hdu.name)
         data = hdu.data
         columns, units = {}, {}
         for col in hdu.columns:
@@ -86,6 +88,14 @@ class IRFTable:
             units[col.name] = col.unit
         meta = {k: v for k, v in hdu.header.items() if k and not _STRUCTURAL.match(k)}
         return cls(columns, units, meta, filename=filename, hdu=hdu.name)
+
+    @classmethod
+    def from_columns(cls, columns, header, filename=None, hdu=None):
+        """From ``{name: (array of all rows, TUNIT or None)}`` and a header."""
+        arrays = {name: (lambda array=array: array[0]) for name, (array, _) in columns.items()}
+        units = {name: unit for name, (_, unit) in columns.items()}
+        meta = {k: v for k, v in header.items() if k and not _STRUCTURAL.match(k)}
+        return cls(arrays, units, meta, filename=filename, hdu=hdu)
 
     @classmethod
     def from_table(cls, table, filename=None, hdu=None):

@@ -27,7 +27,7 @@ IRF_CLASSES = {
 
 
 def read_irf_hdu(hdu, hdu_class, hdu_type=None, filename=None):
-    """IRF object from an opened FITS table HDU.
+    """IRF object from an opened FITS table HDU (astropy, or a ``gammabin.fitsio`` view).
 
     Core classes are read directly; any other ``hdu_class`` is offered to the plugins'
     ``gammabin_read_irf`` hook (first non-None answer wins).  No answer →
@@ -37,6 +37,9 @@ def read_irf_hdu(hdu, hdu_class, hdu_type=None, filename=None):
     if cls is not None:
         return cls.from_hdu(hdu, filename=filename)
     from gammabin.plugins import get_plugin_manager  # lazy: plugin loading is not free
+
+    if hasattr(hdu, "to_astropy"):  # plugins are promised an astropy HDU
+        hdu = hdu.to_astropy()
 
     result = get_plugin_manager().hook.gammabin_read_irf(
         hdu=hdu, hdu_class=hdu_class, hdu_type=hdu_type, filename=filename

@@ -7,8 +7,10 @@ resolves the name through the registry (PEP 562), loading plugins on first use.
 from .core import Maker
 from .registry import BUILTIN_MAKERS, MAKER_REGISTRY, MakerRegistry
 
+_REGION_FINDER_NAMES = ("RegionsFinder", "ReflectedRegionsFinder", "WobbleRegionsFinder")
+
 __all__ = ["Maker", "MAKER_REGISTRY", "MakerRegistry", "maker_from_dict", "makers_from_list",
-           *BUILTIN_MAKERS]
+           *_REGION_FINDER_NAMES, *BUILTIN_MAKERS]
 
 
 def __getattr__(name):
@@ -16,6 +18,10 @@ def __getattr__(name):
         from . import from_config
 
         return getattr(from_config, name)
+    if name in _REGION_FINDER_NAMES:  # core classes (background-makers.md §2), not plugins
+        from . import region_finders
+
+        return getattr(region_finders, name)
     if name.startswith("_"):
         raise AttributeError(name)
     from ..errors import UnknownTagError

@@ -6,6 +6,7 @@ from .builders.dataset_step import make_map_dataset, make_meta_table, observatio
 from .builders.edisp import make_edisp_kernel_map, make_edisp_map
 from .builders.exposure import make_map_exposure_true_energy
 from .builders.psf import make_psf_map
+from .builders.rad_max_counts import make_counts_off_rad_max, make_counts_rad_max
 
 __all__ = [
     "make_map_dataset",
@@ -18,4 +19,6 @@ __all__ = [
     "make_meta_table",
     "observation_pointing",
     "prepared_background",
+    "make_counts_rad_max",
+    "make_counts_off_rad_max",
 ]

@@ -2,6 +2,8 @@
 small helpers around them."""
 from .map_builders import (
     make_counts,
+    make_counts_off_rad_max,
+    make_counts_rad_max,
     make_edisp_kernel_map,
     make_edisp_map,
     make_map_background_irf,
@@ -16,6 +18,8 @@ __all__ = [
     "make_psf_map",
     "make_edisp_map",
     "make_edisp_kernel_map",
+    "make_counts_rad_max",
+    "make_counts_off_rad_max",
     "guess_instrument_fov",
 ]
 

@@ -5,7 +5,7 @@ stays cheap for the IRF layer.
 """
 import importlib
 
-__all__ = ["MapAxis", "MapAxes", "MapCoord", "WcsGeom", "Map", "WcsNDMap"]
+__all__ = ["MapAxis", "MapAxes", "MapCoord", "WcsGeom", "Map", "WcsNDMap", "RegionGeom", "RegionNDMap"]
 
 _WHERE = {
     "MapAxis": "gammabin.maps.axes",
@@ -14,6 +14,8 @@ _WHERE = {
     "WcsGeom": "gammabin.maps.wcs_geom",
     "Map": "gammabin.maps.wcs_map",
     "WcsNDMap": "gammabin.maps.wcs_map",
+    "RegionGeom": "gammabin.maps.region_geom",
+    "RegionNDMap": "gammabin.maps.region_map",
 }
 
 

@@ -23,10 +23,32 @@ __all__ = ["WcsGeom"]
 # --- argument normalisation --------------------------------------------------
 
 
+def _degrees(value):
+    """Degrees of a float, Quantity or string; plain numbers and ``"6 deg"`` skip
+    astropy's Angle parser (its grammar is built on first use, ~70 ms)."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    if isinstance(value, u.Quantity) and value.isscalar:
+        return float(value.to_value(u.deg))
+    if isinstance(value, str):
+        try:
+            quantity = u.Quantity(value)
+        except (TypeError, ValueError):
+            quantity = None
+        if quantity is not None and quantity.isscalar and quantity.unit.physical_type == "angle":
+            return float(quantity.to_value(u.deg))
+    return float(Angle(value, "deg").deg)
+
+
 def _angle_pair(value):
     """(lon, lat) floats in degrees from a float/str/Quantity or a pair of them."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return float(Angle(value[0], "deg").deg), float(Angle(value[1], "deg").deg)
+        return _degrees(value[0]), _degrees(value[1])
+    if isinstance(value, (int, float, str, np.integer, np.floating)) or (
+        isinstance(value, u.Quantity) and value.isscalar
+    ):
+        angle = _degrees(value)
+        return angle, angle
     angle = np.atleast_1d(Angle(value, "deg").deg)
     if angle.size == 1:
         return float(angle[0]), float(angle[0])
@@ -55,7 +77,16 @@ _IMAGE_CACHE_SIZE = 64
 
 def _cached_image_arrays(geom, what):
     """Read-only per-(WCS header, shape) arrays: "centers", "corners" (lon, lat in
-    deg) or "solid_angle" (sr).  Computed from the geometry's own WCS object."""
+    deg) or "solid_angle" (sr).  Computed from the geometry's own WCS object, or,
+    for a cutout lying inside its parent, sliced from the parent's arrays (the
+    cutout's WCS differs by an integer CRPIX shift, so the values are the same)."""
+    link = geom._parent_link
+    if link is not None:
+        parent, y0, x0 = link
+        extra = 1 if what == "corners" else 0
+        window = (slice(y0, y0 + geom._ny + extra), slice(x0, x0 + geom._nx + extra))
+        arrays = _cached_image_arrays(parent, what)
+        return tuple(a[window] for a in arrays) if isinstance(arrays, tuple) else arrays[window]
     key = (geom._cache_key(), geom._nx, geom._ny, what)
     if key in _IMAGE_CACHE:
         return _IMAGE_CACHE[key]
@@ -75,6 +106,35 @@ def _cached_image_arrays(geom, what):
     return result
 
 
+def _overlap_slices(large_shape, small_shape, position, mode="partial"):
+    """(large slices, small slices) where a ``small_shape`` array centred at ``position``
+    (pixel centres at integers) overlaps a ``large_shape`` one — astropy's
+    ``overlap_slices`` rules (ceil of the lower edge), without importing
+    ``astropy.nddata`` (~0.1 s) on the hot path; its exceptions on failure."""
+    if mode not in ("partial", "trim", "strict"):
+        raise ValueError('Mode can be only "partial", "trim", or "strict".')
+    if not all(np.isfinite(position)):
+        raise ValueError("Input position contains invalid values (NaNs or infs).")
+    lows = [int(np.ceil(p - n / 2.0)) for p, n in zip(position, small_shape)]
+    highs = [low + int(n) for low, n in zip(lows, small_shape)]
+    no_overlap = any(h < 0 or (h == 0 and tuple(small_shape) != (0, 0)) for h in highs) or any(
+        low >= n for low, n in zip(lows, large_shape)
+    )
+    partial = any(low < 0 for low in lows) or any(h > n for h, n in zip(highs, large_shape))
+    if no_overlap or (mode == "strict" and partial):
+        from astropy.nddata.utils import NoOverlapError, PartialOverlapError
+
+        raise NoOverlapError("Arrays do not overlap.") if no_overlap else PartialOverlapError(
+            "Arrays overlap only partially."
+        )
+    large = tuple(slice(max(0, low), min(n, high)) for low, high, n in zip(lows, highs, large_shape))
+    if mode == "trim":
+        small = tuple(slice(0, s.stop - s.start) for s in large)
+    else:
+        small = tuple(slice(max(0, -low), min(n - low, high - low)) for low, high, n in zip(lows, highs, large_shape))
+    return large, small
+
+
 class WcsGeom:
     """Geometry of a WCS map: ``wcs``, image size ``npix = (nx, ny)`` and ``axes``."""
 
@@ -82,7 +142,7 @@ class WcsGeom:
     is_region = False
     is_regular = True
 
-    def __init__(self, wcs, npix=None, cdelt=None, crpix=None, axes=None):
+    def __init__(self, wcs, npix=None, cdelt=None, crpix=None, axes=None, _frame=None):
         if npix is None:
             npix = wcs.array_shape[::-1] if wcs.array_shape is not None else (0, 0)
         self._nx, self._ny = _int_pair(npix)
@@ -92,9 +152,11 @@ class WcsGeom:
             cdelt = tuple(np.abs(wcs.wcs.cdelt))
         self._cdelt_pair = tuple(float(np.ravel(c)[0]) for c in (cdelt if isinstance(cdelt, tuple) else (cdelt, cdelt)))
         self._crpix = crpix
-        self._frame = wcs_to_celestial_frame(wcs).name
+        self._frame = _frame or wcs_to_celestial_frame(wcs).name
         self._projection = wcs.wcs.ctype[0][5:]
         self._key = None
+        self._parent_link = None  # (parent geom, y0, x0) of a cutout inside its parent
+        self._cutout_memo = {}
 
     # --- construction --------------------------------------------------------
 
@@ -152,7 +214,13 @@ class WcsGeom:
             axes=self._axes,
         )
         args.update(kwargs)
-        return self.__class__(**args)
+        if "wcs" not in kwargs:
+            args["_frame"] = self._frame  # same celestial frame: skip deriving it again
+        new = self.__class__(**args)
+        if "wcs" not in kwargs and "npix" not in kwargs:
+            new._parent_link = self._parent_link
+            new._key = self._key
+        return new
 
     def copy(self, **kwargs):
         return self._init_copy(**kwargs)
@@ -458,19 +526,25 @@ class WcsGeom:
 
     # --- cutouts -------------------------------------------------------------
 
+    def _pixel_scales_deg(self):
+        if "scales" not in self._cutout_memo:
+            self._cutout_memo["scales"] = np.asarray(proj_plane_pixel_scales(self._wcs), dtype=float)
+        return self._cutout_memo["scales"]
+
     def _cutout_slices_1d(self, position, width, mode="trim", odd_npix=False, min_npix=1):
         """Parent slices (y, x), new CRPIX shift and cutout npix of a cutout (§3.4)."""
-        from astropy.nddata.utils import overlap_slices
-
         width = _angle_pair(width)
-        scales = proj_plane_pixel_scales(self._wcs)
+        x, y = self._position_to_pix(position)
+        key = (x, y, width, mode, bool(odd_npix), min_npix)
+        if key in self._cutout_memo:
+            return self._cutout_memo[key]
+        scales = self._pixel_scales_deg()
         npix = np.clip(np.array(width) / scales, min_npix, None)
         if odd_npix:
             npix = (np.ceil(npix) // 2 * 2 + 1).astype(int)
         shape = (int(np.round(npix[1])), int(np.round(npix[0])))
-        x, y = self._position_to_pix(position)
         large = (self._ny, self._nx)
-        slices_large, slices_small = overlap_slices(large, shape, (y, x), mode=mode)
+        slices_large, slices_small = _overlap_slices(large, shape, (y, x), mode=mode)
         origin = np.array(
             [slices_large[1].start - slices_small[1].start, slices_large[0].start - slices_small[0].start], dtype=float
         )
@@ -478,7 +552,11 @@ class WcsGeom:
             out_shape = (slices_large[0].stop - slices_large[0].start, slices_large[1].stop - slices_large[1].start)
         else:
             out_shape = shape
-        return slices_large, slices_small, origin, out_shape
+        result = slices_large, slices_small, origin, out_shape
+        if len(self._cutout_memo) > 64:
+            self._cutout_memo = {"scales": self._cutout_memo.get("scales")} if "scales" in self._cutout_memo else {}
+        self._cutout_memo[key] = result
+        return result
 
     def _position_to_pix(self, position):
         if isinstance(position, SkyCoord):
@@ -490,18 +568,23 @@ class WcsGeom:
 
     def cutout(self, position, width, mode="trim", odd_npix=False, min_npix=1):
         """Cutout geometry of ``width`` (deg; float, str, Quantity or (lon, lat)) at ``position``."""
-        _, _, origin, out_shape = self._cutout_slices_1d(position, width, mode, odd_npix, min_npix)
+        slices_large, _, origin, out_shape = self._cutout_slices_1d(position, width, mode, odd_npix, min_npix)
         wcs = self._wcs.deepcopy()
         wcs.wcs.crpix -= origin
         wcs.array_shape = out_shape
-        return self._init_copy(wcs=wcs, npix=(out_shape[1], out_shape[0]))
+        new = self._init_copy(wcs=wcs, npix=(out_shape[1], out_shape[0]), _frame=self._frame)
+        y0, x0 = int(origin[1]), int(origin[0])
+        if (y0, x0) == (slices_large[0].start, slices_large[1].start) and (
+            y0 + out_shape[0] <= self._ny and x0 + out_shape[1] <= self._nx and min(y0, x0) >= 0
+        ):
+            root, dy, dx = self._parent_link or (self, 0, 0)
+            new._parent_link = (root, y0 + dy, x0 + dx)
+        return new
 
     def cutout_slices(self, geom, mode="partial"):
         """Slices of the parent ``geom`` and of this cutout that overlap (by ``center_skydir``)."""
-        from astropy.nddata.utils import overlap_slices
-
         x, y = geom._position_to_pix(self.center_skydir)
-        slices = overlap_slices(geom.data_shape[-2:], self.data_shape[-2:], (y, x), mode=mode)
+        slices = _overlap_slices(geom.data_shape[-2:], self.data_shape[-2:], (y, x), mode=mode)
         return {"parent-slices": slices[0], "cutout-slices": slices[1]}
 
     # --- solid angle, separation, masks --------------------------------------

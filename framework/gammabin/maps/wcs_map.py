@@ -18,10 +18,14 @@ __all__ = ["Map", "WcsNDMap"]
 
 
 def _geom_map_class(geom):
-    """Map class for a geometry (seam for RegionGeom later)."""
+    """Map class for a geometry: WcsNDMap or RegionNDMap."""
     if isinstance(geom, WcsGeom):
         return WcsNDMap
-    raise TypeError(f"Unsupported geometry type {type(geom).__name__} (only WcsGeom for now)")
+    if getattr(geom, "is_region", False):
+        from gammabin.maps.region_map import RegionNDMap
+
+        return RegionNDMap
+    raise TypeError(f"Unsupported geometry type {type(geom).__name__} (WcsGeom or RegionGeom)")
 
 
 class Map:
@@ -60,10 +64,14 @@ class Map:
 
         filename = Path(filename)
         with fits.open(filename, memmap=False) as hdulist:
-            return Map.from_hdulist(hdulist, hdu=hdu, hdu_bands=hdu_bands, filename=str(filename))
+            return Map.from_hdulist(hdulist, hdu=hdu, hdu_bands=hdu_bands, map_type=map_type, filename=str(filename))
 
     @staticmethod
     def from_hdulist(hdulist, hdu=None, hdu_bands=None, map_type="auto", format=None, filename=""):
+        from gammabin.maps.region_map import RegionNDMap, is_region_map_hdulist
+
+        if map_type == "region" or (map_type == "auto" and is_region_map_hdulist(hdulist, hdu)):
+            return RegionNDMap.from_hdulist(hdulist, hdu=hdu, filename=filename)
         geom, data, unit, meta = fits_io.map_parts_from_hdulist(hdulist, hdu=hdu, hdu_bands=hdu_bands, filename=filename)
         return Map.from_geom(geom, data=data, unit=unit, meta=meta)
 

@@ -10,7 +10,8 @@ from gammabin import kernels
 
 from .pixels import sky_to_frame
 
-__all__ = ["counts_values", "make_counts", "event_columns", "event_positions"]
+__all__ = ["counts_values", "make_counts", "event_columns", "event_positions", "energy_bin_indices",
+           "energy_histogram"]
 
 
 def event_columns(events):
@@ -58,6 +59,19 @@ def event_positions(events, frame):
     ra_rad = (ra * _DEG_TO_RAD).astype(float)
     dec_rad = (dec * _DEG_TO_RAD).astype(float)
     return sky_to_frame(np.rad2deg(ra_rad), np.rad2deg(dec_rad), "icrs", frame)
+
+
+def energy_bin_indices(events, axis):
+    """Bin index of every event's reco energy on ``axis`` (-1 outside ``[e_lo, e_hi)``),
+    with the float32 arithmetic of the counts maps (H7)."""
+    return axis._coord_to_bin(_energy_in_axis_unit(events.energy, axis))
+
+
+def energy_histogram(indices, selected, nbin):
+    """Counts per energy bin (float64) of the ``selected`` events given their bin indices."""
+    idx = indices[selected]
+    idx = idx[idx >= 0]
+    return np.bincount(idx, minlength=nbin)[:nbin].astype(float)
 
 
 def counts_values(events, geom):

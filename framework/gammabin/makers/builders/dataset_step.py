@@ -1,6 +1,7 @@
 """The shared run step of the dataset makers (datasets-makers.md §2.2): read the
 reference dataset's geometries, build each selected map for one observation and return
 a new dataset of the same class and name."""
+import logging
 import weakref
 
 import numpy as np
@@ -10,6 +11,8 @@ from .counts import make_counts
 from .edisp import make_edisp_kernel_map, make_edisp_map
 from .exposure import make_map_exposure_true_energy
 from .psf import make_psf_map
+from .rad_max_counts import make_counts_rad_max
+from .regions import containment_correction_values
 
 __all__ = ["make_map_dataset", "prepared_background", "observation_pointing", "make_meta_table"]
 
@@ -17,6 +20,8 @@ ALL_SELECTION = ("counts", "exposure", "background", "psf", "edisp")
 
 # Prepared (filled / padded) copies of cached background models, per source object.
 _PREPARED = weakref.WeakKeyDictionary()
+
+log = logging.getLogger(__name__)
 
 
 def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
@@ -80,6 +85,33 @@ def _irf_exposure(observation, pointing, livetime, geom, axis_name):
     return make_map_exposure_true_energy(pointing, livetime, observation.aeff, geom.squash(axis_name=axis_name))
 
 
+def _make_counts(geom, observation):
+    """Counts; a point region (point-like IRFs) counts within RAD_MAX (§2.4)."""
+    if getattr(geom, "is_region", False) and geom.is_all_point_sky_regions:
+        if observation.rad_max is None:
+            raise ValueError(f"Observation {observation.obs_id}: a point ON region needs a RAD_MAX "
+                             "(point-like IRFs with a RAD_MAX_2D table or RAD_MAX header key)")
+        return make_counts_rad_max(geom, observation.rad_max, observation.events)
+    return make_counts(geom, observation.events)
+
+
+def _make_exposure(maker, observation, pointing, livetime, geom):
+    """Exposure with the spectrum maker's options: region-centre or weighted pixels,
+    PSF containment correction (datasets-makers.md §2.4)."""
+    use_region_center = getattr(maker, "use_region_center", True)
+    exposure = make_map_exposure_true_energy(pointing, livetime, observation.aeff, geom,
+                                             use_region_center=use_region_center)
+    is_pointlike = bool(getattr(observation.aeff, "is_pointlike", False))
+    exposure.meta["livetime"] = livetime
+    exposure.meta["is_pointlike"] = is_pointlike
+    if is_pointlike and use_region_center is False:
+        log.warning("MapMaker: use_region_center=False should not be used with point-like IRF. "
+                    "Results are likely inaccurate.")
+    if getattr(maker, "containment_correction", False):
+        exposure.data = exposure.data * containment_correction_values(observation, geom, pointing)
+    return exposure
+
+
 def make_map_dataset(maker, dataset, observation):
     """Run ``maker`` (a MapDatasetMaker-like attrs object with ``selection`` and the
     background options) on ``observation`` over ``dataset``'s geometries."""
@@ -92,13 +124,11 @@ def make_map_dataset(maker, dataset, observation):
     kwargs = {"gti": observation.gti, "meta_table": make_meta_table(observation)}
     kwargs["mask_safe"] = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
 
-    kwargs["counts"] = make_counts(geom, observation.events) if "counts" in selection else _zeros(geom)
+    kwargs["counts"] = _make_counts(geom, observation) if "counts" in selection else _zeros(geom)
     livetime = observation.observation_live_time_duration
+    use_region_center = getattr(maker, "use_region_center", True)
     if "exposure" in selection and "geom_exposure" in geoms:
-        exposure = make_map_exposure_true_energy(pointing, livetime, observation.aeff, geoms["geom_exposure"])
-        exposure.meta["livetime"] = livetime
-        exposure.meta["is_pointlike"] = bool(getattr(observation.aeff, "is_pointlike", False))
-        kwargs["exposure"] = exposure
+        kwargs["exposure"] = _make_exposure(maker, observation, pointing, livetime, geoms["geom_exposure"])
     if "background" in selection:
         bkg = prepared_background(
             observation.bkg,
@@ -110,6 +140,7 @@ def make_map_dataset(maker, dataset, observation):
             time_start=getattr(observation, "tstart", None),
             fov_rotation_step=getattr(maker, "fov_rotation_step", None),
             oversampling=getattr(maker, "background_oversampling", None),
+            use_region_center=use_region_center,
         )
     if "psf" in selection and "geom_psf" in geoms:
         geom_psf = geoms["geom_psf"]

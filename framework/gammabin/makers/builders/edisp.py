@@ -8,8 +8,9 @@ import numpy as np
 
 from .irf_eval import edisp_on_pixels
 from .irf_grid import contract, gather_pixels, irf_grid
-from .pixels import pixel_grid, pointing_radec_deg
+from .pixels import pointing_radec_deg
 from .quantities import axis_values
+from .regions import geom_offsets
 
 __all__ = ["edisp_kernel_values", "edisp_migra_values", "make_edisp_kernel_map", "make_edisp_map"]
 
@@ -105,7 +106,7 @@ def edisp_kernel_values(edisp, pointing, geom, threshold=1e-8):
     ra0, dec0 = pointing_radec_deg(pointing)
     energy_true = axis_values(geom.axes["energy_true"], "center", "TeV")
     reco_edges = axis_values(geom.axes["energy"], "edges", "TeV")
-    offset = pixel_grid(geom).offset(ra0, dec0)
+    offset = geom_offsets(geom, (ra0, dec0))  # region geometries: the region centre
     kernel = kernel_values_on_pixels(edisp, energy_true, offset, reco_edges, threshold)
     return kernel.reshape(geom.data_shape)
 
@@ -116,7 +117,7 @@ def edisp_migra_values(edisp, pointing, geom):
     energy_true = axis_values(geom.axes["energy_true"], "center", "TeV")
     migra_axis = geom.axes["migra"]
     migra = axis_values(migra_axis, "center", "")
-    offset = pixel_grid(geom).offset(ra0, dec0)
+    offset = geom_offsets(geom, (ra0, dec0))  # region geometries: the region centre
     values = edisp_on_pixels(edisp, energy_true, offset, migra=migra)
     values = _normalised_pdf(values, np.diff(axis_values(migra_axis, "edges", "")))
     return values.reshape(geom.data_shape)

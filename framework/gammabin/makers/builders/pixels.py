@@ -71,10 +71,13 @@ class PixelGrid:
     def __init__(self, geom):
         self.shape = tuple(int(n) for n in geom.data_shape[-2:])
         self.frame = _frame_name(geom)
-        ny, nx = self.shape
-        y, x = np.indices(self.shape, dtype=float)
-        lon, lat = geom.wcs.wcs_pix2world(x.ravel(), y.ravel(), 0)
-        self.lon, self.lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        cached = getattr(geom, "_pixel_lonlat", None)
+        if cached is not None:  # the geometry's cache: a cutout slices its parent's arrays
+            lon, lat = cached()
+        else:
+            y, x = np.indices(self.shape, dtype=float)
+            lon, lat = geom.wcs.wcs_pix2world(x.ravel(), y.ravel(), 0)
+        self.lon, self.lat = np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel()
         self._geom = geom
         self._radec = None
         self._solid_angle = None
