@@ -18,8 +18,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
-	$(BIN)/gammabin demo
+# the demo simulates its own data and writes quick-look PNGs (matplotlib: the "plot" extra)
+$(VENV)/.installed-plot: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[plot]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed-plot
+	$(BIN)/gammabin demo --out demo-output
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

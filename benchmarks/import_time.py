@@ -37,6 +37,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--gammapy", help="python of a gammapy 2.1 environment")
     args = parser.parse_args()
+    from run import ensure_bytecode  # benchmarks/run.py: compile as an installed package is
+
+    ensure_bytecode(sys.executable)
     results = {}
     for label, (statement, module) in STATEMENTS.items():
         results[label] = statistics.median(

@@ -11,6 +11,7 @@ processes — then a table of seconds, ratios and peak RSS, also written as JSON
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -36,10 +37,25 @@ def gammapy_python(spec):
     return str(python)
 
 
-def run_once(python, package, workload, data):
+def ensure_bytecode(python):
+    """Byte-compile gammabin and its plugins, as an installed package is (pip compiles at
+    install time; gammapy's site-packages holds its .pyc).  The editable checkout under
+    ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile every module from source in
+    each fresh process (~0.1–0.2 s charged to import and reduce).  Stale .pyc files are
+    ignored by Python, so this never changes behaviour."""
+    code = ("import compileall, importlib, pathlib\n"
+            "for name in ('gammabin', 'gammabin_plugins'):\n"
+            "    compileall.compile_dir(str(pathlib.Path(importlib.util.find_spec(name).origin).parent), quiet=1)")
+    subprocess.run([python, "-c", "import importlib.util\n" + code], check=False, capture_output=True)
+
+
+def run_once(python, package, workload, data, pythonpath=None):
+    env = None
+    if pythonpath:  # another gammabin tree (``--baseline``) ahead of the installed one
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([*pythonpath, os.environ.get("PYTHONPATH", "")]))
     result = subprocess.run(
         [python, str(WORKLOADS_PY), "--package", package, "--workload", workload, "--data", data],
-        capture_output=True, text=True)
+        capture_output=True, text=True, env=env)
     if result.returncode != 0:
         return {"error": result.stderr.strip().splitlines()[-1] if result.stderr else "failed"}
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -57,20 +73,32 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--gammapy", default=None, help="python of a gammapy 2.1 env, or 'auto'")
     parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
+    parser.add_argument("--baseline", default=None,
+                        help="an earlier gammabin checkout (e.g. `git archive HEAD~1 framework plugins | tar -x -C DIR`):"
+                             " its DIR/framework and DIR/plugins run as a 'before' column")
     args = parser.parse_args()
 
-    pythons = {"gammabin": sys.executable}
+    ensure_bytecode(sys.executable)
+    # label → (python, package name, extra PYTHONPATH)
+    pythons = {"gammabin": (sys.executable, "gammabin", None)}
     other = gammapy_python(args.gammapy)
     if other:
-        pythons["gammapy"] = other
+        pythons["gammapy"] = (other, "gammapy", None)
+    if args.baseline:
+        base = Path(args.baseline).resolve()
+        pythons["before"] = (sys.executable, "gammabin", [str(base / "framework"), str(base / "plugins")])
+        import compileall  # byte-compiled like the current tree
+
+        for sub in ("framework", "plugins"):
+            compileall.compile_dir(str(base / sub), quiet=1)
     results = {}
     for workload in args.workloads:
-        runs = {package: [] for package in pythons}
+        runs = {label: [] for label in pythons}
         for _ in range(args.repeat):
-            for package, python in pythons.items():  # alternate packages within each repeat
-                if workload == "floor" and package != "gammabin":
+            for label, (python, package, path) in pythons.items():  # alternate within each repeat
+                if workload == "floor" and label != "gammabin":
                     continue
-                runs[package].append(run_once(python, package, workload, args.data))
+                runs[label].append(run_once(python, package, workload, args.data, path))
         results[workload] = {
             package: {
                 "reduce_s": median_of(r, "reduce_s"),
@@ -83,17 +111,21 @@ def main():
             for package, r in runs.items() if r
         }
     floor = results.get("floor", {}).get("gammabin", {}).get("reduce_s")
-    print(f"{'workload':8s} {'runs':>5s} {'gammabin s':>11s} {'gammapy s':>10s} {'ratio':>7s} "
-          f"{'per run':>8s} {'RSS MB (gb/gp)':>16s}")
+    nan = float("nan")
+    print(f"{'workload':8s} {'runs':>5s} {'before s':>9s} {'gammabin s':>11s} {'gammapy s':>10s} {'ratio':>6s} "
+          f"{'(before)':>8s} {'per run':>8s} {'RSS MB gb/gp':>13s} {'import gb/gp':>13s}")
     for workload, by_package in results.items():
         gb = by_package.get("gammabin", {})
         gp = by_package.get("gammapy", {})
+        bf = by_package.get("before", {})
         ratio = (gp["reduce_s"] / gb["reduce_s"]) if gp.get("reduce_s") and gb.get("reduce_s") else None
+        ratio_bf = (gp["reduce_s"] / bf["reduce_s"]) if gp.get("reduce_s") and bf.get("reduce_s") else None
         per_run = gb["reduce_s"] / gb["runs"] if gb.get("reduce_s") and gb.get("runs") else None
-        print(f"{workload:8s} {gb.get('runs') or 0:5d} {gb.get('reduce_s') or float('nan'):11.3f} "
-              f"{gp.get('reduce_s') or float('nan'):10.3f} {ratio or float('nan'):7.1f} "
-              f"{per_run or float('nan'):8.3f} "
-              f"{gb.get('peak_rss_mb') or float('nan'):7.0f}/{gp.get('peak_rss_mb') or float('nan'):<7.0f}")
+        print(f"{workload:8s} {gb.get('runs') or 0:5d} {bf.get('reduce_s') or nan:9.3f} "
+              f"{gb.get('reduce_s') or nan:11.3f} {gp.get('reduce_s') or nan:10.3f} {ratio or nan:6.1f} "
+              f"{ratio_bf or nan:8.1f} {per_run or nan:8.3f} "
+              f"{gb.get('peak_rss_mb') or nan:6.0f}/{gp.get('peak_rss_mb') or nan:<6.0f} "
+              f"{gb.get('import_s') or nan:6.2f}/{gp.get('import_s') or nan:<6.2f}")
         for package, r in by_package.items():
             if r.get("error"):
                 print(f"    {package} error: {r['error']}")

@@ -9,6 +9,8 @@ import numpy as np
 __all__ = [
     "angular_separation",
     "fov_coordinates",
+    "fov_coordinates_trig",
+    "angular_separation_trig",
     "icrs_to_galactic",
     "galactic_to_icrs",
     "axis_scale",
@@ -67,6 +69,45 @@ def fov_coordinates(lon, lat, lon0, lat0, reverse_lon=False):
     if not reverse_lon:
         fov_lon = -fov_lon
     fov_lat = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
+    return fov_lon, fov_lat
+
+
+def angular_separation_trig(lon1, lat1, lon2_rad, cos_lat2, sin_lat2):
+    """:func:`angular_separation` (degrees) of one point (``lon1``, ``lat1``, degrees)
+    from many given as longitude (radians) and the cosine/sine of their latitude
+    (cached per pixel grid): the same operations in the same order, same numbers."""
+    lon1, lat1 = np.deg2rad(np.asarray(lon1, dtype=float)), np.deg2rad(np.asarray(lat1, dtype=float))
+    dlon = np.subtract(lon2_rad, lon1)
+    sdlon, cdlon = np.sin(dlon), np.cos(dlon)
+    slat1, clat1 = np.sin(lat1), np.cos(lat1)
+    num1 = cos_lat2 * sdlon
+    num2 = clat1 * sin_lat2 - slat1 * cos_lat2 * cdlon
+    denominator = slat1 * sin_lat2 + clat1 * cos_lat2 * cdlon
+    return np.rad2deg(np.arctan2(np.hypot(num1, num2), denominator))
+
+
+def fov_coordinates_trig(lon_rad, cos_lat, sin_lat, lon0, lat0, reverse_lon=False):
+    """:func:`fov_coordinates` for directions given as longitude (radians) and the
+    cosine/sine of their latitude (cached per pixel grid): the same operations in the
+    same order, so the same numbers, with fewer passes and temporaries."""
+    lon0, lat0 = np.deg2rad(float(lon0)), np.deg2rad(float(lat0))
+    c0, s0 = np.cos(lat0), np.sin(lat0)
+    dlon = np.subtract(lon_rad, lon0)
+    cdlon = np.cos(dlon)
+    y = np.sin(dlon, out=dlon)
+    y *= cos_lat  # clat · sin(dlon), as y = clat * np.sin(dlon)
+    x = cos_lat * c0
+    x *= cdlon
+    x += sin_lat * s0
+    z = cos_lat * s0
+    z *= cdlon
+    np.subtract(sin_lat * c0, z, out=z)
+    fov_lon = np.rad2deg(np.arctan2(y, x, out=y), out=y)
+    if not reverse_lon:
+        np.negative(fov_lon, out=fov_lon)
+    fov_lat = np.clip(z, -1.0, 1.0, out=z)
+    np.arcsin(fov_lat, out=fov_lat)
+    np.rad2deg(fov_lat, out=fov_lat)
     return fov_lon, fov_lat
 
 

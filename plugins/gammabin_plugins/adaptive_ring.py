@@ -5,7 +5,7 @@ import attrs
 
 from gammabin import hookimpl
 from gammabin.makers import Maker
-from gammabin.makers.parameters import bool_field, choices_field, number_field, quantity_field
+from gammabin.makers.parameters import bool_field, choices_field, map_field, number_field, quantity_field
 
 GAMMABIN_PLUGIN_API = 1
 
@@ -24,8 +24,7 @@ class AdaptiveRingBackgroundMaker(Maker):
     theta: object = quantity_field("0.22 deg", "deg", doc="ON top-hat radius (see fix_theta)")
     method: str = choices_field("fixed_width", ("fixed_width", "fixed_r_in"), many=False,
                                 doc="grow the inner radius (fixed_width) or the width (fixed_r_in)")
-    exclusion_mask: object = attrs.field(
-        default=None, metadata={"kind": "map", "doc": "boolean sky map, True = usable, False = excluded"})
+    exclusion_mask: object = map_field()
     fix_theta: bool = bool_field(False, doc="use theta / pixel size (gammapy multiplies, giving a 1-pixel top-hat)")
 
     def run(self, dataset, observation=None):

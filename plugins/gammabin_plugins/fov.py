@@ -5,7 +5,7 @@ import attrs
 
 from gammabin import hookimpl
 from gammabin.makers import Maker
-from gammabin.makers.parameters import choices_field, number_field
+from gammabin.makers.parameters import choices_field, map_field, number_field
 
 GAMMABIN_PLUGIN_API = 1
 
@@ -23,8 +23,7 @@ class FoVBackgroundMaker(Maker):
     tag = "FoVBackgroundMaker"
 
     method: str = choices_field("scale", ("scale", "fit"), many=False, doc="'scale' (ratio of sums) or 'fit' (Cash fit)")
-    exclusion_mask: object = attrs.field(
-        default=None, metadata={"kind": "map", "doc": "boolean sky map, True = usable, False = excluded"})
+    exclusion_mask: object = map_field()
     spectral_model: object = attrs.field(
         default="pl-norm", metadata={"kind": "model", "doc": "norm spectral model or its tag"})
     spatial_model: object = attrs.field(default=None, metadata={"kind": "model", "doc": "optional spatial factor"})

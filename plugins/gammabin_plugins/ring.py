@@ -4,7 +4,7 @@ import attrs
 
 from gammabin import hookimpl
 from gammabin.makers import Maker
-from gammabin.makers.parameters import quantity_field
+from gammabin.makers.parameters import map_field, quantity_field
 
 GAMMABIN_PLUGIN_API = 1
 
@@ -17,8 +17,7 @@ class RingBackgroundMaker(Maker):
 
     r_in: object = quantity_field(attrs.NOTHING, "deg", doc="inner ring radius")
     width: object = quantity_field(attrs.NOTHING, "deg", doc="ring width")
-    exclusion_mask: object = attrs.field(
-        default=None, metadata={"kind": "map", "doc": "boolean sky map, True = usable, False = excluded"})
+    exclusion_mask: object = map_field()
 
     def run(self, dataset, observation=None):
         from gammabin.makers.ring import ring_background_dataset

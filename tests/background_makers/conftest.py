@@ -4,18 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from astropy.coordinates import Angle, SkyCoord
 
-CRAB = SkyCoord(83.633, 22.014, unit="deg")
-RUNS = [23523, 23592, 23526, 23559]
+from bkg_helpers import CRAB, RUNS, crab_exclusion  # noqa: F401
+
 EXPECTED = Path(__file__).resolve().parents[1] / "expected" / "background_makers_gammapy21.json"
-
-
-def crab_exclusion(geom):
-    """False within 0.3° of the Crab (pixel centres strictly inside), True elsewhere."""
-    from regions import CircleSkyRegion
-
-    return geom.region_mask([CircleSkyRegion(CRAB, Angle("0.3 deg"))], inside=False)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import RUNS, crab_exclusion
+from bkg_helpers import RUNS, crab_exclusion
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,10 @@ __all__ = ["main", "build_parser"]
 
 
 def _builtin_commands():
-    from . import demo, plugins_cmd
+    from . import demo, info, plugins_cmd, reduce, simulate_cmd
 
-    return [plugins_cmd.PluginsCommand(), demo.DemoCommand()]
+    return [reduce.ReduceCommand(), demo.DemoCommand(), info.InfoCommand(), simulate_cmd.SimulateCommand(),
+            demo.SeedChainCommand(), plugins_cmd.PluginsCommand()]
 
 
 def _plugin_commands():

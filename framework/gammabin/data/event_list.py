@@ -6,9 +6,7 @@ from functools import cached_property
 
 import numpy as np
 from astropy import units as u
-from astropy.coordinates import Angle, SkyCoord
 from astropy.io import fits
-from astropy.table import Table
 from astropy.time import Time, TimeDelta
 
 from gammabin import kernels
@@ -34,6 +32,7 @@ class EventList:
 
     def __init__(self, table=None, meta=None):
         if table is None:
+            from astropy.table import Table  # lazy: ~0.1 s to import
             table = Table({name: [] for name in _REQUIRED}, meta=dict(meta or {}))
         header = dict(table.meta)
         if meta is not None:
@@ -120,6 +119,7 @@ class EventList:
     @cached_property
     def table(self):
         """Astropy Table (TIME as ``Time``); built on first access, for inspection and I/O."""
+        from astropy.table import Table  # lazy: ~0.1 s to import
         table = Table(meta=dict(self._header))
         table["TIME"] = self.time
         for name, array in self._columns.items():
@@ -189,6 +189,7 @@ class EventList:
 
     @property
     def radec(self):
+        from astropy.coordinates import SkyCoord  # lazy (import time)
         return SkyCoord(self._ra, self._dec, unit="deg", frame="icrs")
 
     @property
@@ -199,10 +200,12 @@ class EventList:
     def pointing_radec(self):
         """EVENTS header (RA_PNT, DEC_PNT), NaN when absent."""
         ra, dec = self._pointing_radec_deg
+        from astropy.coordinates import SkyCoord  # lazy (import time)
         return SkyCoord(ra, dec, unit="deg", frame="icrs")
 
     @property
     def offset(self):
+        from astropy.coordinates import Angle  # lazy (import time)
         return Angle(self._offset_deg, "deg")
 
     @property
@@ -444,6 +447,7 @@ def _region_mask(regions, wcs, ra, dec):
         from gammabin.maps import RegionGeom  # noqa: F401
     except ImportError:
         RegionGeom = None
+    from astropy.coordinates import SkyCoord  # lazy (import time)
     skycoord = SkyCoord(ra, dec, unit="deg", frame="icrs")
     if RegionGeom is not None and hasattr(RegionGeom, "from_regions"):
         geom = RegionGeom.from_regions(regions, wcs=wcs)

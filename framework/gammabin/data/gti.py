@@ -4,7 +4,6 @@ do (23523: 1687.0000000000016 s, not the 1687 of the float MET difference)."""
 import numpy as np
 from astropy import units as u
 from astropy.io import fits
-from astropy.table import Table
 from astropy.time import Time
 
 from .fits_reading import open_fits, read_column
@@ -12,6 +11,13 @@ from .paths import make_path
 from .times import TIME_REF_DEFAULT, time_ref_from_header, time_ref_to_header
 
 __all__ = ["GTI"]
+
+
+def _concatenate(a, b):
+    """Time vectors end to end (the exact jd1/jd2 of both; scale and format of ``a``)."""
+    if a.scale == b.scale and a.format == b.format:
+        return np.concatenate([a, b])
+    return Time([*a, *b])
 
 
 def _as_time_vector(value):
@@ -116,6 +122,7 @@ class GTI:
     @property
     def table(self):
         """Astropy table with ``START``/``STOP`` Time columns."""
+        from astropy.table import Table  # lazy: ~0.1 s to import
         return Table({"START": self._start, "STOP": self._stop})
 
     # --- operations -------------------------------------------------------------
@@ -147,8 +154,9 @@ class GTI:
 
     def stack(self, other):
         """Append ``other``'s rows in place (no merging: overlaps count twice in ``time_sum``)."""
-        self._start = Time([*self._start, *other.time_start]) if len(other) else self._start
-        self._stop = Time([*self._stop, *other.time_stop]) if len(other) else self._stop
+        if len(other):
+            self._start = _concatenate(self._start, other.time_start)
+            self._stop = _concatenate(self._stop, other.time_stop)
         self._cache = {}
 
     @classmethod
@@ -168,6 +176,8 @@ class GTI:
             return self.copy()
         order = np.argsort(self.met_start.value, kind="stable")
         starts, stops = self._start[order], self._stop[order]
+        if starts.scale == stops.scale:
+            return self._union_same_scale(starts, stops, overlap_ok, merge_equal)
         merged = [[starts[0], stops[0]]]
         for t0, t1 in zip(starts[1:], stops[1:]):
             last = merged[-1]
@@ -180,11 +190,33 @@ class GTI:
                 last[1] = max(last[1], t1)
         return self.__class__(Time([m[0] for m in merged]), Time([m[1] for m in merged]), self._ref)
 
+    def _union_same_scale(self, starts, stops, overlap_ok, merge_equal):
+        """``union`` on the (jd1, jd2) floats: astropy compares two times as
+        ``(a.jd1 − b.jd1) + (a.jd2 − b.jd2)`` against 0 in a common scale, which is
+        what this does, without a ``Time`` object per row; rows are picked, not rebuilt."""
+        s1, s2, e1, e2 = starts.jd1, starts.jd2, stops.jd1, stops.jd2
+        merged = [[0, 0]]
+        for j in range(1, len(starts)):
+            last = merged[-1]
+            diff = (e1[last[1]] - s1[j]) + (e2[last[1]] - s2[j])  # last stop − this start
+            separate = diff < 0.0 if merge_equal else diff <= 0.0
+            if separate:
+                merged.append([j, j])
+                continue
+            if not overlap_ok:
+                raise ValueError(f"overlapping time intervals: {starts[last[0]].isot}–{stops[last[1]].isot} "
+                                 f"and {starts[j].isot}")
+            if (e1[j] - e1[last[1]]) + (e2[j] - e2[last[1]]) > 0.0:  # max(last stop, this stop)
+                last[1] = j
+        first, last = np.array([m[0] for m in merged]), np.array([m[1] for m in merged])
+        return self.__class__(starts[first], stops[last], self._ref)
+
     # --- output -------------------------------------------------------------------
     def to_table_hdu(self, format="gadf"):
         """GADF GTI HDU: START/STOP in s from the reference, MJDREFI/F and TIMESYS."""
         if format != "gadf":
             raise ValueError(f'only the "gadf" format is supported, got {format!r}')
+        from astropy.table import Table  # lazy: ~0.1 s to import
         table = Table({"START": self.met_start, "STOP": self.met_stop})
         hdu = fits.BinTableHDU(table, name="GTI")
         for key, value in {"HDUCLASS": "GADF", "HDUCLAS1": "GTI", **time_ref_to_header(self._ref)}.items():

@@ -8,12 +8,12 @@ work on a copy.
 import copy as _copy
 import os
 import tempfile
+import threading
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 from astropy import units as u
-from astropy.coordinates import EarthLocation, SkyCoord
-from astropy.io import fits
 
 from gammabin.errors import DataFormatError, MissingKeyError
 
@@ -60,10 +60,65 @@ class LazyHDU:
             return EventList.from_fits_file(fits_file, self.hdu_name)
         if self.hdu_type == "gti":
             return GTI.from_fits_file(fits_file, self.hdu_name)
-        hdu = fits_file.view(self.hdu_name)  # fast path: no astropy HDU objects
-        from gammabin.irf import read_irf_hdu  # irf (and scipy) only when an IRF is asked for
+        return _load_irf(fits_file, self.hdu_name, self.hdu_class, self.hdu_type)
 
-        return read_irf_hdu(hdu, self.hdu_class, self.hdu_type, str(fits_file.path))
+
+# Process-wide cache of IRFs read from files, keyed by (real path, mtime, size, HDU,
+# class): runs that share an IRF file (CTA 1DC), or the same run loaded again, parse
+# it once.  The cached IRF's data array is made read-only and every caller gets its
+# own shallow view (own meta, own attributes), so an in-place change of the shared
+# numbers raises instead of leaking into another observation; ``irf.data = ...``
+# rebinds only that view.  gammapy re-reads the file each time: same numbers.
+_IRF_CACHE = OrderedDict()
+_IRF_CACHE_SIZE = 64
+_IRF_LOCK = threading.Lock()
+
+
+def _irf_view(template):
+    view = template.__class__.__new__(template.__class__)
+    view.__dict__.update(template.__dict__)
+    view.meta = dict(template.meta)
+    if isinstance(getattr(template, "interp_kwargs", None), dict):
+        view.interp_kwargs = dict(template.interp_kwargs)
+    return view
+
+
+def _freeze(irf):
+    data = getattr(irf, "_data", None)
+    if not isinstance(data, np.ndarray) or not hasattr(irf, "meta"):
+        return False  # not a table IRF (plugin class): no sharing
+    data.setflags(write=False)
+    return True
+
+
+def _load_irf(fits_file, hdu_name, hdu_class, hdu_type):
+    from gammabin.irf import read_irf_hdu  # irf (and scipy) only when an IRF is asked for
+
+    path = str(fits_file.path)
+    try:
+        stat = os.stat(path)
+        key = (os.path.realpath(path), stat.st_mtime_ns, stat.st_size, str(hdu_name).upper(), hdu_class, hdu_type)
+    except OSError:
+        key = None
+    with _IRF_LOCK:
+        template = _IRF_CACHE.get(key) if key is not None else None
+        if template is not None:
+            _IRF_CACHE.move_to_end(key)
+    if template is None:
+        irf = read_irf_hdu(fits_file.view(hdu_name), hdu_class, hdu_type, path)  # no astropy HDU objects
+        if key is None or irf is None or not _freeze(irf):
+            return irf
+        template = irf
+        with _IRF_LOCK:
+            _IRF_CACHE[key] = template
+            while len(_IRF_CACHE) > _IRF_CACHE_SIZE:
+                _IRF_CACHE.popitem(last=False)
+    return _irf_view(template)
+
+
+def clear_irf_cache():
+    with _IRF_LOCK:
+        _IRF_CACHE.clear()
 
 
 class ObservationMeta:
@@ -102,11 +157,13 @@ class ObservationMeta:
         lon, lat = self.key("GEOLON"), self.key("GEOLAT")
         alt_key = "GEOALT" if "GEOALT" in self.header else "ALTITUDE"
         height = self.key(alt_key)
+        from astropy.coordinates import EarthLocation  # lazy (import time)
         return EarthLocation.from_geodetic(lon=lon * u.deg, lat=lat * u.deg, height=height * u.m)
 
     @property
     def target_position(self):
         ra, dec = self.header.get("RA_OBJ", np.nan), self.header.get("DEC_OBJ", np.nan)
+        from astropy.coordinates import SkyCoord  # lazy (import time)
         return SkyCoord(float(ra), float(dec), unit="deg", frame="icrs")
 
 
@@ -409,6 +466,7 @@ class Observation:
         path = make_path(path)
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} exists (use overwrite=True)")
+        from astropy.io import fits  # lazy (import time)
         hdus = [fits.PrimaryHDU()]
         events = self.events
         if events is not None:
@@ -428,6 +486,7 @@ class Observation:
                 irf = self._raw(name)
                 if irf is not None:
                     hdus.append(irf.to_table_hdu())
+        from astropy.io import fits  # lazy (import time)
         _atomic_write(fits.HDUList(hdus), path)
 
     def __str__(self):

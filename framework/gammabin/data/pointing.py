@@ -2,7 +2,6 @@
 alt-az, anything else (POINTING, WOBBLE, absent) → fixed ICRS (RA_PNT, DEC_PNT)."""
 import numpy as np
 from astropy import units as u
-from astropy.coordinates import AltAz, SkyCoord
 
 __all__ = ["FixedPointingInfo"]
 
@@ -23,6 +22,7 @@ class FixedPointingInfo:
         if mode == "DRIFT":
             if "ALT_PNT" not in header or "AZ_PNT" not in header:
                 raise IOError(f"keys ALT_PNT and AZ_PNT are required for OBS_MODE=DRIFT ({where})")
+            from astropy.coordinates import AltAz, SkyCoord  # lazy (import time)
             altaz = SkyCoord(alt=float(header["ALT_PNT"]) * u.deg, az=float(header["AZ_PNT"]) * u.deg, frame=AltAz())
             return cls(fixed_altaz=altaz, mode="DRIFT")
         try:
@@ -31,6 +31,7 @@ class FixedPointingInfo:
             ra = dec = np.nan
         if not (np.isfinite(ra) and np.isfinite(dec)):
             raise IOError(f"keys RA_PNT and DEC_PNT (finite numbers) are required for a fixed pointing ({where})")
+        from astropy.coordinates import SkyCoord  # lazy (import time)
         return cls(fixed_icrs=SkyCoord(ra, dec, unit="deg", frame="icrs"), mode="POINTING")
 
     @property
@@ -51,10 +52,14 @@ class FixedPointingInfo:
     def get_icrs(self, obstime=None, location=None):
         if self.mode != "DRIFT":
             return self._fixed_icrs
+        from astropy.coordinates import AltAz, SkyCoord  # lazy (import time)
+
         frame = AltAz(obstime=obstime, location=location)
         return SkyCoord(alt=self._fixed_altaz.alt, az=self._fixed_altaz.az, frame=frame).icrs
 
     def get_altaz(self, obstime, location):
+        from astropy.coordinates import AltAz, SkyCoord  # lazy (import time)
+
         frame = AltAz(obstime=obstime, location=location)
         if self.mode == "DRIFT":
             return SkyCoord(alt=self._fixed_altaz.alt, az=self._fixed_altaz.az, frame=frame)

@@ -3,7 +3,15 @@
 
 Everything that does not involve the OFF maps (IRFs, masks, GTI, cutouts of the common
 members, FITS layout of the common HDUs) is ``MapDataset``'s code; this module adds the
-OFF maps and the rules that combine them."""
+OFF maps and the rules that combine them, for any geometry:
+
+* ``alpha = nan_to_num(acceptance / acceptance_off)`` (0/0 → 0, x/0 → 1.797e308);
+* ``background = alpha · counts_off``;
+* stacking: ``A = acc + acc_o·w``, ``OFF = off + off_o·w``, ``S = α·off + α_o·off_o·w``,
+  ``acceptance_off = A·OFF/S`` (where OFF = 0: ``A·ΣOFF/ΣS``).
+
+``SpectrumDatasetOnOff`` is this class on a ``RegionGeom``; it only overrides how one
+OFF map is added into the stacked totals (``_add_into_total``)."""
 import numpy as np
 
 from gammabin import stats
@@ -53,27 +61,28 @@ class MapDatasetOnOff(MapDataset):
         meta=None,
         stat_type="wstat",
     ):
+        self.counts_off = counts_off
+        self.acceptance = acceptance
+        self.acceptance_off = acceptance_off
         super().__init__(
             models=models, counts=counts, exposure=exposure, psf=psf, edisp=edisp,
             mask_safe=mask_safe, mask_fit=mask_fit, gti=gti, meta_table=meta_table,
             name=name, meta=meta, stat_type=stat_type,
         )
-        self.counts_off = counts_off
-        self.acceptance = acceptance
-        self.acceptance_off = acceptance_off
 
     # ``MapDataset.__init__`` assigns ``background``; for ON/OFF it is derived (α·n_off)
     @property
     def background(self):
-        """``alpha × counts_off`` (None without OFF counts)."""
-        if self.counts_off is None:
+        """``alpha × counts_off`` (None without OFF counts or acceptances)."""
+        alpha = self.alpha
+        if alpha is None or self.counts_off is None:
             return None
-        return _map(self._geom, self.alpha.data * _data(self.counts_off))
+        return _map(self._geom, alpha.data * np.asarray(self.counts_off.data, dtype=np.float64))
 
     @background.setter
     def background(self, value):
         if value is not None:
-            raise AttributeError("MapDatasetOnOff.background is alpha * counts_off and cannot be set")
+            raise AttributeError(f"{type(self).__name__}.background is alpha * counts_off; set counts_off instead")
 
     @property
     def _geom(self):
@@ -84,7 +93,10 @@ class MapDatasetOnOff(MapDataset):
 
     @property
     def alpha(self):
-        """``acceptance / acceptance_off`` then ``nan_to_num`` (0/0 → 0, x/0 → 1.797e308)."""
+        """``acceptance / acceptance_off`` then ``nan_to_num`` (0/0 → 0, x/0 → 1.797e308);
+        None without acceptances."""
+        if self.acceptance is None or self.acceptance_off is None:
+            return None
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.asarray(self.acceptance.data, dtype=float) / np.asarray(self.acceptance_off.data, dtype=float)
         return _map(self._geom, np.nan_to_num(ratio))
@@ -131,11 +143,16 @@ class MapDatasetOnOff(MapDataset):
         """ON/OFF dataset sharing ``dataset``'s members; scalar acceptances become constant
         maps; without ``counts_off`` they are ``npred_background / alpha``."""
         geom = dataset._geom
-        acc = acceptance if hasattr(acceptance, "geom") else _map(geom, np.full(geom.data_shape, acceptance))
-        acc_off = acceptance_off if hasattr(acceptance_off, "geom") else _map(geom, np.full(geom.data_shape, acceptance_off))
+
+        def as_map(value):
+            if value is None or hasattr(value, "geom"):
+                return value
+            return _map(geom, np.full(geom.data_shape, value))
+
+        acc, acc_off, counts_off = as_map(acceptance), as_map(acceptance_off), as_map(counts_off)
         if counts_off is None and dataset.background is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
-                alpha = _data(acc) / _data(acc_off)
+                alpha = np.asarray(acc.data, float) / np.asarray(acc_off.data, float)
                 counts_off = _map(geom, dataset.npred_background().data / alpha)
         return cls(
             models=dataset.models, counts=dataset.counts, exposure=dataset.exposure, counts_off=counts_off,
@@ -145,10 +162,14 @@ class MapDatasetOnOff(MapDataset):
 
     def to_map_dataset(self, name=None):
         """Cash dataset with background ``α·counts_off`` (members shared)."""
-        return MapDataset(
+        return self._to_cash_dataset(MapDataset, name)
+
+    def _to_cash_dataset(self, cls, name):
+        return cls(
             counts=self.counts, exposure=self.exposure, psf=self.psf, edisp=self.edisp,
             name=make_name() if name is None else name, gti=self.gti, mask_fit=self.mask_fit,
             mask_safe=self.mask_safe, background=self.background, meta_table=self.meta_table,
+            meta=self.meta,
         )
 
     # --- stacking ----------------------------------------------------------------------
@@ -162,19 +183,20 @@ class MapDatasetOnOff(MapDataset):
         mask as weight; ``acceptance_off`` is rescaled so that the stacked alpha is the
         OFF-weighted mean of the alphas (global mean where no OFF counts)."""
         if not isinstance(other, MapDatasetOnOff):
-            raise TypeError("Incompatible types for MapDatasetOnOff stacking")
+            raise TypeError(f"Incompatible types for {type(self).__name__} stacking: {type(other).__name__}")
         if not self._is_stackable() or not other._is_stackable():
-            raise ValueError("Cannot stack incomplete MapDatasetOnOff.")
+            raise ValueError(f"Cannot stack incomplete {type(self).__name__}.")
         geom = self.counts.geom
         weights = _data(other.mask_safe)
         totals = {key: _map(geom, np.zeros(geom.data_shape, dtype="float32")) for key in ("acc", "off", "alpha_off")}
-        add_into(totals["acc"], self.acceptance.data, self.acceptance.unit, self.acceptance.geom, None, nan_to_num)
-        add_into(totals["acc"], other.acceptance.data, other.acceptance.unit, other.acceptance.geom, weights, nan_to_num)
+        self._add_into_total(totals["acc"], self.acceptance, None, nan_to_num)
+        self._add_into_total(totals["acc"], other.acceptance, weights, nan_to_num)
         for dataset, w in ((self, None), (other, weights)):
             if dataset.counts_off is not None:
                 off = dataset.counts_off
-                add_into(totals["off"], off.data, off.unit, off.geom, w, nan_to_num)
-                add_into(totals["alpha_off"], dataset.alpha.data * _data(off), "", off.geom, w, nan_to_num)
+                self._add_into_total(totals["off"], off, w, nan_to_num)
+                alpha_off = _map(off.geom, dataset.alpha.data * _data(off))
+                self._add_into_total(totals["alpha_off"], alpha_off, w, nan_to_num)
         acc, off, alpha_off = (totals[k].data for k in ("acc", "off", "alpha_off"))
         with np.errstate(divide="ignore", invalid="ignore"):
             acceptance_off = acc * off / alpha_off
@@ -185,6 +207,12 @@ class MapDatasetOnOff(MapDataset):
         self.acceptance_off = _map(geom, acceptance_off)
         self.counts_off = totals["off"]
         super().stack(other, nan_to_num=nan_to_num)
+
+    @staticmethod
+    def _add_into_total(total, m, weights, nan_to_num):
+        """Add map ``m`` (times ``weights`` on its pixels) into ``total``: gammapy's
+        ``Map.stack`` on the aligned overlap of the two WCS grids."""
+        add_into(total, m.data, m.unit, m.geom, weights, nan_to_num)
 
     # --- reshaping ------------------------------------------------------------------------
     def resample_energy_axis(self, energy_axis, name=None):
@@ -219,7 +247,8 @@ class MapDatasetOnOff(MapDataset):
             mask = np.asarray(self.mask_safe.data, dtype=bool)
         n_on = float(np.sum(_data(self.counts)[mask])) if self.counts is not None else 0.0
         n_off = float(np.sum(_data(self.counts_off)[mask])) if self.counts_off is not None else 0.0
-        n_bkg = float(np.sum(_data(self.background)[mask])) if self.counts_off is not None else 0.0
+        background = self.background
+        n_bkg = float(np.sum(_data(background)[mask])) if background is not None else 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
             alpha = n_bkg / n_off if n_off else np.nan
         info["background"] = n_bkg
@@ -230,7 +259,7 @@ class MapDatasetOnOff(MapDataset):
         info["acceptance"] = acceptance
         info["acceptance_off"] = acceptance / alpha if self.acceptance_off is not None else np.nan
         info["alpha"] = alpha if self.acceptance_off is not None else np.nan
-        info["stat_sum"] = self.stat_sum() if self.counts is not None and self.counts_off is not None else np.nan
+        info["stat_sum"] = self.stat_sum() if self.counts is not None and background is not None else np.nan
         for key in ("counts", "background", "excess"):
             info[f"{key}_rate"] = info[key] / info["livetime"]
         return info

@@ -13,22 +13,51 @@ def cutout(dataset, position, width, mode="trim", name=None):
     """Each map cut around ``position`` (IRF maps at least 3 pixels); GTI and meta table
     shared, meta fresh, random name unless given; background only for cash."""
     kwargs = {"gti": dataset.gti, "name": name, "meta_table": dataset.meta_table}
+    position, width = _resolved(dataset, position, width)
+    memo = {}  # one cutout geometry per geometry object (maps share them)
     cut = dict(position=position, width=width, mode=mode)
     for key in ("counts", "exposure", "mask_safe", "mask_fit"):
         m = getattr(dataset, key)
         if m is not None:
-            kwargs[key] = cutout_map(m, **cut)
+            kwargs[key] = cutout_map(m, **cut, memo=memo)
     if dataset.stat_type == "cash" and getattr(dataset, "background", None) is not None:
-        kwargs["background"] = cutout_map(dataset.background, **cut)
-    if dataset.psf is not None:
-        kwargs["psf"] = dataset.psf.cutout(**cut)
-    if dataset.edisp is not None:
-        kwargs["edisp"] = dataset.edisp.cutout(**cut)
+        kwargs["background"] = cutout_map(dataset.background, **cut, memo=memo)
+    for key in ("psf", "edisp"):
+        irf = getattr(dataset, key)
+        if irf is not None:
+            try:
+                kwargs[key] = irf.cutout(**cut, _memo=memo)
+            except TypeError:  # an IRF map class without the memo argument
+                kwargs[key] = irf.cutout(**cut)
     for key in getattr(dataset, "_extra_maps", ()):
         m = getattr(dataset, key)
         if m is not None:
-            kwargs[key] = cutout_map(m, **cut)
+            kwargs[key] = cutout_map(m, **cut, memo=memo)
     return type(dataset)(**kwargs)
+
+
+def _resolved(dataset, position, width):
+    """Position as (lon, lat) degrees in the dataset's frame and width as degrees, once
+    for all maps (each map's geometry would otherwise transform the SkyCoord and parse
+    the width again; the numbers are the ones its ``cutout`` computes)."""
+    from astropy.coordinates import SkyCoord
+
+    from gammabin.maps.coord import _skycoord_lonlat
+    from gammabin.maps.wcs_geom import WcsGeom, _angle_pair
+
+    geoms = [m.geom for m in (dataset.counts, dataset.exposure, dataset.mask_safe) if m is not None]
+    if not geoms or not all(isinstance(g, WcsGeom) for g in geoms):
+        return position, width
+    frames = {g.frame for g in geoms}
+    for irf in (dataset.psf, dataset.edisp):
+        if irf is not None:
+            frames |= {irf._irf_map.geom.frame} if hasattr(irf, "_irf_map") else {None}
+    if len(frames) != 1 or None in frames:
+        return position, width
+    if isinstance(position, SkyCoord) and position.isscalar:
+        lon, lat, _ = _skycoord_lonlat(position, frame=frames.pop())
+        position = (float(lon), float(lat))
+    return position, _angle_pair(width)
 
 
 def resample_map_axis(m, axis, weights=None, ufunc=np.add):

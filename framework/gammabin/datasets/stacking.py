@@ -58,26 +58,30 @@ def _brackets(n, pix):
     return i, pix - grid[i]
 
 
-def _linear_sample_2d(image, x, y):
-    """Bilinear interpolation of ``image`` (float) at (x, y), extrapolating; one-pixel
-    dimensions are dropped as in gammapy."""
+def _linear_sample_2d(image, x, y, brackets=None):
+    """Bilinear interpolation of ``image`` (any real dtype, sampled as float64) at (x, y),
+    extrapolating; one-pixel dimensions are dropped as in gammapy.  Only the sampled
+    values are converted (the image may be a large bool plane); ``brackets``: the
+    ``(i, t, j, s)`` of (x, y) when several planes share them."""
     ny, nx = image.shape
-    img = image.astype(float)
+
+    def at(jj, ii):
+        return image[jj, ii].astype(float)
+
     if ny == 1 and nx == 1:
-        return np.full(x.shape, img[0, 0])
+        return np.full(x.shape, float(image[0, 0]))
     if ny == 1:
         i, t = _brackets(nx, x)
-        return img[0, i] * (1 - t) + img[0, i + 1] * t
+        return at(0, i) * (1 - t) + at(0, i + 1) * t
     if nx == 1:
         j, s = _brackets(ny, y)
-        return img[j, 0] * (1 - s) + img[j + 1, 0] * s
-    i, t = _brackets(nx, x)
-    j, s = _brackets(ny, y)
+        return at(j, 0) * (1 - s) + at(j + 1, 0) * s
+    i, t, j, s = brackets if brackets is not None else (*_brackets(nx, x), *_brackets(ny, y))
     return (
-        img[j, i] * (1 - s) * (1 - t)
-        + img[j, i + 1] * (1 - s) * t
-        + img[j + 1, i] * s * (1 - t)
-        + img[j + 1, i + 1] * s * t
+        at(j, i) * (1 - s) * (1 - t)
+        + at(j, i + 1) * (1 - s) * t
+        + at(j + 1, i) * s * (1 - t)
+        + at(j + 1, i + 1) * s * t
     )
 
 
@@ -102,16 +106,18 @@ def mask_safe_edisp(dataset):
     geom = dataset.edisp.edisp_map.geom
     x, y = _irf_pixels_in(geom, mask_geom)
     if "migra" in geom.axes.names:
-        image = mask_safe_image(dataset).astype(float)
+        image = mask_safe_image(dataset)
         return (_linear_sample_2d(image, x, y) != 0)[None, None]
-    mask = np.asarray(dataset.mask_safe.data, dtype=float)
-    mask = mask.reshape((-1,) + mask.shape[-3:])[0]  # (n_reco, ny, nx)
+    mask = np.asarray(dataset.mask_safe.data)
+    mask = mask.reshape((-1,) + mask.shape[-3:])[0]  # (n_reco, ny, nx), converted when sampled
     mask_axis = mask_geom.axes["energy"]
     reco_axis = geom.axes["energy"]
     # reco-bin centres of the mask's own axis, as gammapy samples them (H3)
     e_pix = np.asarray(mask_axis.coord_to_pix(mask_axis.center), dtype=float)
     n_e = mask.shape[0]
-    planes = np.stack([_linear_sample_2d(mask[k], x, y) for k in range(n_e)])  # (n_e, ny, nx)
+    ny, nx = mask.shape[-2:]
+    shared = (*_brackets(nx, x), *_brackets(ny, y)) if ny > 1 and nx > 1 else None
+    planes = np.stack([_linear_sample_2d(mask[k], x, y, shared) for k in range(n_e)])  # (n_e, ny, nx)
     if n_e > 1:
         k, t = _brackets(n_e, e_pix)
         values = planes[k] * (1 - t)[:, None, None] + planes[k + 1] * t[:, None, None]
@@ -140,7 +146,7 @@ def stack_meta_tables(table, other):
     """One row whose cells are the concatenations of both tables' cells (units dropped)."""
     from astropy.table import Table
 
-    out = Table()
+    names, columns = [], []
     for name in table.colnames:
         if name not in other.colnames:
             continue
@@ -148,8 +154,10 @@ def stack_meta_tables(table, other):
         b = np.asarray(other[name])
         a = a.reshape(-1) if a.ndim else a[None]
         b = b.reshape(-1) if b.ndim else b[None]
-        out[name] = np.concatenate([a, b])[None]
-    return out
+        names.append(name)
+        columns.append(np.concatenate([a, b])[None])
+    # one constructor call: adding columns one by one re-validates the table each time
+    return Table(columns, names=names, copy=False) if names else Table()
 
 
 def stack_datasets(self, other, nan_to_num=True):

@@ -4,41 +4,38 @@ Public classes take and return Quantities; makers use the documented float entry
 points (``_evaluate_float``, ``_integrate_energy_bins``, ``_kernel_float``,
 ``_map_values``, ``_containment_float``) that take plain floats in TeV / deg.
 """
-from .background import Background2D, Background3D, BackgroundIRF
-from .core import IRF, FoVAlignment
-from .edisp import EnergyDispersion2D, edisp_kernel_from_pdf
-from .edisp_kernel import EDispKernel
-from .effective_area import EffectiveAreaTable2D
-from .psf_common import normalize_psf_map, rad_axis_default
-from .psf_parametric import EnergyDependentMultiGaussPSF, ParametricPSF, PSFKing
-from .psf_table import PSF3D
-from .rad_max import RadMax2D
-from .registry import IRF_CLASSES, read_irf_hdu
+# Names resolve on first access (PEP 562): importing one submodule (e.g. ``irf_map``
+# for the IRF-map base) does not load every IRF class and its dependencies.
+_EXPORTS = {
+    "IRF": "core", "FoVAlignment": "core",
+    "Background2D": "background", "Background3D": "background", "BackgroundIRF": "background",
+    "EnergyDispersion2D": "edisp", "edisp_kernel_from_pdf": "edisp",
+    "EDispKernel": "edisp_kernel",
+    "EffectiveAreaTable2D": "effective_area",
+    "normalize_psf_map": "psf_common", "rad_axis_default": "psf_common",
+    "EnergyDependentMultiGaussPSF": "psf_parametric", "ParametricPSF": "psf_parametric", "PSFKing": "psf_parametric",
+    "PSF3D": "psf_table",
+    "RadMax2D": "rad_max",
+    "IRF_CLASSES": "registry", "read_irf_hdu": "registry",
+    # IRF maps (DL4): PSF / EDISP maps with their exposure maps.
+    "EDispKernelMap": "edisp_map", "EDispMap": "edisp_map",
+    "IRFMap": "irf_map",
+    "PSFMap": "psf_map", "RecoPSFMap": "psf_map",
+}
 
-__all__ = [
-    "IRF",
-    "FoVAlignment",
-    "EffectiveAreaTable2D",
-    "EnergyDispersion2D",
-    "EDispKernel",
-    "edisp_kernel_from_pdf",
-    "PSF3D",
-    "ParametricPSF",
-    "EnergyDependentMultiGaussPSF",
-    "PSFKing",
-    "BackgroundIRF",
-    "Background3D",
-    "Background2D",
-    "RadMax2D",
-    "IRF_CLASSES",
-    "read_irf_hdu",
-    "normalize_psf_map",
-    "rad_axis_default",
-]
+__all__ = list(_EXPORTS)
 
-# IRF maps (DL4): PSF / EDISP maps with their exposure maps.
-from .edisp_map import EDispKernelMap, EDispMap  # noqa: E402
-from .irf_map import IRFMap  # noqa: E402
-from .psf_map import PSFMap, RecoPSFMap  # noqa: E402
 
-__all__ += ["IRFMap", "PSFMap", "RecoPSFMap", "EDispKernelMap", "EDispMap"]
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gammabin.irf' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 from astropy import units as u
-from astropy.io import fits
 
 __all__ = [
     "IRFMap",
@@ -67,6 +66,22 @@ def _wcs_params(geom):
     return w
 
 
+def _all_close(a, b, atol, rtol=0.0):
+    """``np.allclose`` for the few numbers of a WCS (NaN → False), without its overhead."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+    return bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
+def _close_or_nan(a, b, atol):
+    """``np.isclose(a, b, atol=atol, equal_nan=True)`` (default rtol) of two scalars."""
+    a, b = float(a), float(b)
+    if a != a or b != b:
+        return a != a and b != b
+    return abs(a - b) <= atol + 1e-5 * abs(b)
+
+
 def insertion_slices(parent_geom, child_geom, atol=1e-6):
     """``(parent_slices, child_slices)`` (y, x) of the overlap of ``child_geom`` in
     ``parent_geom``; the two WCS must be equal up to an integer CRPIX shift.
@@ -77,15 +92,15 @@ def insertion_slices(parent_geom, child_geom, atol=1e-6):
     pw, cw = _wcs_params(parent_geom), _wcs_params(child_geom)
     same = (
         list(pw.ctype) == list(cw.ctype)
-        and np.allclose(pw.crval, cw.crval, rtol=0, atol=atol)
-        and np.allclose(pw.cdelt, cw.cdelt, rtol=0, atol=atol * np.abs(pw.cdelt).max())
-        and np.allclose(pw.get_pc(), cw.get_pc(), atol=atol)
-        and np.isclose(pw.lonpole, cw.lonpole, atol=atol, equal_nan=True)
-        and np.isclose(pw.latpole, cw.latpole, atol=atol, equal_nan=True)
+        and _all_close(pw.crval, cw.crval, atol)
+        and _all_close(pw.cdelt, cw.cdelt, atol * np.abs(pw.cdelt).max())
+        and _all_close(pw.get_pc(), cw.get_pc(), atol, rtol=1e-5)
+        and _close_or_nan(pw.lonpole, cw.lonpole, atol)
+        and _close_or_nan(pw.latpole, cw.latpole, atol)
     )
     shift = np.asarray(pw.crpix, float) - np.asarray(cw.crpix, float)
     ishift = np.rint(shift)
-    if not same or not np.allclose(shift, ishift, rtol=0, atol=atol):
+    if not same or not _all_close(shift, ishift, atol):
         raise ValueError(
             "Can only stack or cut out aligned geometries (same WCS up to an integer "
             f"reference-pixel shift); got CRPIX {tuple(pw.crpix)} vs {tuple(cw.crpix)}, "
@@ -102,13 +117,22 @@ def insertion_slices(parent_geom, child_geom, atol=1e-6):
     return parent, child
 
 
-def cutout_map(m, position, width, mode="trim", min_npix=1):
+def cutout_map(m, position, width, mode="trim", min_npix=1, memo=None):
     """Cut ``m`` around ``position`` (geometry rules of DIM §3.4, data copied; a lazy map
-    stays lazy when the cutout lies fully inside)."""
+    stays lazy when the cutout lies fully inside).
+
+    ``memo``: a dict shared by the cutouts of one dataset (same position, width, mode):
+    maps on the same geometry object reuse its cutout geometry and slices."""
     from gammabin.maps import Map
 
-    geom = m.geom.cutout(position=position, width=width, mode=mode, min_npix=min_npix)
-    found = insertion_slices(m.geom, geom)
+    key = (id(m.geom), min_npix)
+    if memo is not None and key in memo:
+        geom, found = memo[key][1:]
+    else:
+        geom = m.geom.cutout(position=position, width=width, mode=mode, min_npix=min_npix)
+        found = insertion_slices(m.geom, geom)
+        if memo is not None:
+            memo[key] = (m.geom, geom, found)  # holds the parent geometry: its id stays valid
     if found is None:
         from astropy.nddata import NoOverlapError
 
@@ -138,16 +162,19 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     unit = u.Unit(other_unit)
     if unit != target.unit:
         data = data * unit.to(target.unit)
-    data = data.astype(target.data.dtype)
-    if nan_to_num:
-        bad = ~np.isfinite(data)
-        if bad.any():
-            data = np.array(data)
-            data[bad] = 0
-    if weights is not None:
-        data = data * np.asarray(weights)[(Ellipsis, *child)]
+    data = data.astype(target.data.dtype, copy=False)
+    if nan_to_num and not np.isfinite(data).all():
+        data = np.array(data)
+        data[~np.isfinite(data)] = 0
     out = writable(target)
-    out[(Ellipsis, *parent)] += data
+    view = out[(Ellipsis, *parent)]
+    if weights is None:
+        view += data
+        return parent
+    weights = np.asarray(weights)[(Ellipsis, *child)]
+    if weights.dtype == bool and np.issubdtype(data.dtype, np.floating):
+        weights = weights.astype(data.dtype)  # 0/1 exactly; a same-type product is ~2× faster
+    view += data * weights
     return parent
 
 
@@ -229,14 +256,14 @@ class IRFMap:
         add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
         with np.errstate(invalid="ignore", divide="ignore"):
             data /= xdata
-        own.data = np.nan_to_num(data)
+        own.data = np.nan_to_num(data, copy=False)  # in place: data is ours (writable)
 
     # --- cutout ------------------------------------------------------------------------
-    def cutout(self, position, width, mode="trim", min_npix=3):
-        irf_map = cutout_map(self._irf_map, position, width, mode, min_npix=min_npix)
+    def cutout(self, position, width, mode="trim", min_npix=3, _memo=None):
+        irf_map = cutout_map(self._irf_map, position, width, mode, min_npix=min_npix, memo=_memo)
         exposure_map = None
         if self.exposure_map is not None:
-            exposure_map = cutout_map(self.exposure_map, position, width, mode, min_npix=min_npix)
+            exposure_map = cutout_map(self.exposure_map, position, width, mode, min_npix=min_npix, memo=_memo)
         return self.__class__(irf_map, exposure_map=exposure_map)
 
     # --- FITS ------------------------------------------------------------------------
@@ -270,6 +297,7 @@ class IRFMap:
     @classmethod
     def read(cls, filename, format="gadf", hdu=None, checksum=False):
         path = Path(os.path.expandvars(str(filename)))
+        from astropy.io import fits  # lazy (import time)
         with fits.open(path, memmap=False, checksum=checksum) as hdulist:
             return cls.from_hdulist(hdulist, hdu=hdu, format=format)
 

@@ -1,29 +1,13 @@
 """An exclusion mask projected onto a dataset's sky grid by nearest-pixel lookup at the
 dataset's pixel centres (background-makers.md §1; the lookup itself is
-``region_finders.mask_lookup.lookup_mask``).  Positions off the mask's footprint get
+``region_finders.mask_lookup.lookup_mask_footprint``).  Positions off the mask's footprint get
 ``outside``, whose meaning differs per maker: FoV/adaptive ring False, ring NaN (which
 poisons its convolution)."""
 import numpy as np
 
-from .region_finders.mask_lookup import lookup_mask
+from .region_finders.mask_lookup import frame_name, lookup_mask_footprint
 
 __all__ = ["exclusion_on_geom"]
-
-
-def _frame(geom):
-    frame = geom.frame
-    return str(getattr(frame, "name", frame)).lower()
-
-
-def _lookup(mask, geom, need_inside):
-    lon, lat = geom._pixel_lonlat()
-    shape, frame = lon.shape, _frame(geom)
-    values = lookup_mask(mask, lon.ravel(), lat.ravel(), frame, outside=False).reshape(shape)
-    if not need_inside:
-        return values, None
-    # the two fill values differ exactly on the pixels off the mask's footprint
-    inside = values == lookup_mask(mask, lon.ravel(), lat.ravel(), frame, outside=True).reshape(shape)
-    return values, inside
 
 
 def exclusion_on_geom(mask, geom, outside=False, dtype=bool):
@@ -36,11 +20,12 @@ def exclusion_on_geom(mask, geom, outside=False, dtype=bool):
     if mask.geom.data_shape[-2:] == (ny, nx) and mask.geom._cache_key() == geom._cache_key():  # same sky grid
         data = np.asarray(mask.data)
         return data.reshape((-1,) + data.shape[-2:])[0].astype(dtype), 0
-    need_inside = not (outside is False or outside == 0)
-    values, inside = _lookup(mask, geom, need_inside)
-    out = values.astype(dtype)
-    if not need_inside:
+    lon, lat = geom._pixel_lonlat()
+    values, inside = lookup_mask_footprint(mask, lon.ravel(), lat.ravel(), frame_name(geom))
+    out = values.reshape(lon.shape).astype(dtype)
+    if outside is False or outside == 0:  # the lookup already reads False off the footprint
         return out, 0
+    inside = inside.reshape(lon.shape)
     n_outside = int(np.count_nonzero(~inside))
     if n_outside:
         out[~inside] = outside

@@ -8,7 +8,7 @@ import attrs
 
 from ..errors import MakerParameterError
 
-__all__ = ["quantity_field", "choices_field", "bool_field", "number_field", "parameter_error"]
+__all__ = ["quantity_field", "choices_field", "bool_field", "number_field", "map_field", "parameter_error"]
 
 
 def parameter_error(instance_or_cls, field, expected, value):
@@ -122,3 +122,8 @@ def number_field(default, type=float, min=None, optional=False, doc=""):
         converter=_NUMBER,
         metadata={"type": type, "min": min, "optional": optional, "doc": doc, "kind": "number"},
     )
+
+
+def map_field(doc="boolean sky map, True = usable, False = excluded"):
+    """A map parameter (default None, no conversion), e.g. an exclusion mask."""
+    return attrs.field(default=None, metadata={"kind": "map", "doc": doc})

@@ -15,6 +15,7 @@ from astropy.wcs.utils import proj_plane_pixel_area, proj_plane_pixel_scales, wc
 from gammabin import kernels
 from gammabin.maps.axes_collection import MapAxes
 from gammabin.maps.coord import MapCoord, _skycoord_lonlat
+from gammabin.maps.geom_axes_mixin import GeomAxesMixin
 from gammabin.maps.wcs_geom import WcsGeom
 
 __all__ = ["RegionGeom", "region_list", "compound_region_center"]
@@ -61,11 +62,12 @@ def compound_region_center(region):
     Minimises the summed great-circle distance with L-BFGS-B from the mean position,
     within the bounding box of the centres (gammapy's convention for compound ON/OFF
     geometries)."""
-    from scipy.optimize import Bounds, minimize
-
     regions = region_list(region)
     if len(regions) == 1:
         return regions[0].center
+    # scipy.optimize costs ~0.5 s to import: only real compound regions need it
+    from scipy.optimize import Bounds, minimize
+
     icrs = SkyCoord([r.center.icrs for r in regions])
     ra, dec = icrs.ra.wrap_at("180d").deg, icrs.dec.deg
     ub, lb = np.array([ra.max(), dec.max()]), np.array([ra.min(), dec.min()])
@@ -78,8 +80,9 @@ def compound_region_center(region):
     return SkyCoord(result.x[0], result.x[1], unit="deg", frame="icrs")
 
 
-class RegionGeom:
-    """Geometry of a :class:`RegionNDMap`: ``region``, ``axes`` and a helper ``wcs``."""
+class RegionGeom(GeomAxesMixin):
+    """Geometry of a :class:`RegionNDMap`: ``region``, ``axes`` and a helper ``wcs``
+    (axis handling: ``GeomAxesMixin``)."""
 
     is_region = True
     is_regular = True
@@ -122,9 +125,6 @@ class RegionGeom:
         args.update(kwargs)
         return self.__class__(**args)
 
-    def copy(self, **kwargs):
-        return self._init_copy(**kwargs)
-
     def __deepcopy__(self, memo):
         return self._init_copy(axes=copy.deepcopy(self._axes, memo), wcs=None if self._wcs is None else self._wcs.deepcopy())
 
@@ -132,14 +132,6 @@ class RegionGeom:
     @property
     def region(self):
         return self._region
-
-    @property
-    def axes(self):
-        return self._axes
-
-    @property
-    def axes_names(self):
-        return ["lon", "lat"] + self._axes.names
 
     @property
     def wcs(self):
@@ -179,22 +171,6 @@ class RegionGeom:
     @property
     def data_shape_image(self):
         return (1,) * len(self._axes) + (1, 1)
-
-    @property
-    def data_shape_axes(self):
-        return self._axes.shape[::-1] + (1, 1)
-
-    @property
-    def shape_axes(self):
-        return self._axes.shape
-
-    @property
-    def ndim(self):
-        return len(self.data_shape)
-
-    @property
-    def is_image(self):
-        return len(self._axes) == 0
 
     @property
     def is_flat(self):
@@ -375,9 +351,6 @@ class RegionGeom:
         limits = (1, 1) + self._axes.shape
         return tuple(kernels.pix_to_idx(p, n, clip=clip) for p, n in zip(pix, limits))
 
-    def coord_to_idx(self, coords, clip=False):
-        return self.pix_to_idx(self.coord_to_pix(coords), clip=clip)
-
     def _coord_to_flat_idx(self, coords):
         idx = self.coord_to_idx(coords)
         return tuple(idx[2:][::-1]) + (idx[1], idx[0])
@@ -386,31 +359,7 @@ class RegionGeom:
         idx = self.pix_to_idx(pix)
         return np.all(np.stack([np.broadcast_to(t, np.shape(idx[0])) != -1 for t in idx]), axis=0)
 
-    # --- derived geometries ----------------------------------------------------------------
-    def to_image(self):
-        return self._init_copy(axes=None)
-
-    def to_cube(self, axes):
-        return self._init_copy(axes=list(self._axes) + list(axes))
-
-    def squash(self, axis_name):
-        return self._init_copy(axes=self._axes.squash(axis_name))
-
-    def drop(self, axis_name):
-        return self._init_copy(axes=self._axes.drop(axis_name))
-
-    def replace_axis(self, axis):
-        return self._init_copy(axes=self._axes.replace(axis))
-
-    def resample_axis(self, axis):
-        return self._init_copy(axes=self._axes.resample(axis))
-
-    def slice_by_idx(self, slices):
-        return self._init_copy(axes=self._axes.slice_by_idx(slices))
-
-    def rename_axes(self, names, new_names):
-        return self._init_copy(axes=self._axes.rename_axes(names, new_names))
-
+    # --- derived geometries (the axis-only ones: GeomAxesMixin) ------------------------------
     def upsample(self, factor, axis_name=None):
         return self._init_copy(axes=self._axes.upsample(factor, axis_name))
 
@@ -479,9 +428,6 @@ class RegionGeom:
         return volume
 
     # --- masks --------------------------------------------------------------------------------
-    def energy_mask(self, energy_min=None, energy_max=None, round_to_edge=False):
-        return self.create_mask("energy", energy_min, energy_max, round_to_edge)
-
     def create_mask(self, axis_name, edge_min=None, edge_max=None, round_to_edge=False):
         return WcsGeom.create_mask(self, axis_name, edge_min, edge_max, round_to_edge)
 

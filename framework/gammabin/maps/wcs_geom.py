@@ -16,6 +16,7 @@ from astropy.wcs.utils import celestial_frame_to_wcs, proj_plane_pixel_scales, w
 from gammabin import kernels
 from gammabin.maps.axes_collection import MapAxes
 from gammabin.maps.coord import MapCoord, _skycoord_lonlat
+from gammabin.maps.geom_axes_mixin import GeomAxesMixin
 
 __all__ = ["WcsGeom"]
 
@@ -135,8 +136,9 @@ def _overlap_slices(large_shape, small_shape, position, mode="partial"):
     return large, small
 
 
-class WcsGeom:
-    """Geometry of a WCS map: ``wcs``, image size ``npix = (nx, ny)`` and ``axes``."""
+class WcsGeom(GeomAxesMixin):
+    """Geometry of a WCS map: ``wcs``, image size ``npix = (nx, ny)`` and ``axes``
+    (axis handling: ``GeomAxesMixin``)."""
 
     is_hpx = False
     is_region = False
@@ -222,9 +224,6 @@ class WcsGeom:
             new._key = self._key
         return new
 
-    def copy(self, **kwargs):
-        return self._init_copy(**kwargs)
-
     # --- description ---------------------------------------------------------
 
     @property
@@ -238,14 +237,6 @@ class WcsGeom:
     @property
     def projection(self):
         return self._projection
-
-    @property
-    def axes(self):
-        return self._axes
-
-    @property
-    def axes_names(self):
-        return ["lon", "lat"] + self._axes.names
 
     @property
     def npix(self):
@@ -263,22 +254,6 @@ class WcsGeom:
     @property
     def data_shape_image(self):
         return (1,) * len(self._axes) + (self._ny, self._nx)
-
-    @property
-    def data_shape_axes(self):
-        return self._axes.shape[::-1] + (1, 1)
-
-    @property
-    def shape_axes(self):
-        return self._axes.shape
-
-    @property
-    def ndim(self):
-        return len(self.data_shape)
-
-    @property
-    def is_image(self):
-        return len(self._axes) == 0
 
     @property
     def is_flat(self):
@@ -427,9 +402,6 @@ class WcsGeom:
         limits = (self._nx, self._ny) + self._axes.shape
         return tuple(kernels.pix_to_idx(p, n, clip=clip) for p, n in zip(pix, limits))
 
-    def coord_to_idx(self, coords, clip=False):
-        return self.pix_to_idx(self.coord_to_pix(coords), clip=clip)
-
     def _coord_to_flat_idx(self, coords):
         """Index tuple in data order (axis_N … axis_1, y, x) for histogramming."""
         idx = self.coord_to_idx(coords)
@@ -444,30 +416,6 @@ class WcsGeom:
         return np.all(np.stack([t != -1 for t in idx]), axis=0)
 
     # --- derived geometries --------------------------------------------------
-
-    def to_image(self):
-        return self._init_copy(axes=None)
-
-    def to_cube(self, axes):
-        return self._init_copy(axes=list(self._axes) + list(axes))
-
-    def squash(self, axis_name):
-        return self._init_copy(axes=self._axes.squash(axis_name))
-
-    def drop(self, axis_name):
-        return self._init_copy(axes=self._axes.drop(axis_name))
-
-    def replace_axis(self, axis):
-        return self._init_copy(axes=self._axes.replace(axis))
-
-    def resample_axis(self, axis):
-        return self._init_copy(axes=self._axes.resample(axis))
-
-    def slice_by_idx(self, slices):
-        return self._init_copy(axes=self._axes.slice_by_idx(slices))
-
-    def rename_axes(self, names, new_names):
-        return self._init_copy(axes=self._axes.rename_axes(names, new_names))
 
     def _resampled_wcs(self, factor, downsample):
         wcs = self._wcs.deepcopy()
@@ -604,9 +552,6 @@ class WcsGeom:
         lon0, lat0, _ = _skycoord_lonlat(center, frame=self._frame)
         lon, lat = self._pixel_lonlat()
         return Angle(kernels.angular_separation(float(lon0), float(lat0), lon, lat), "deg")
-
-    def energy_mask(self, energy_min=None, energy_max=None, round_to_edge=False):
-        return self.create_mask("energy", energy_min, energy_max, round_to_edge)
 
     def create_mask(self, axis_name, edge_min=None, edge_max=None, round_to_edge=False):
         """Boolean map keeping bins fully inside ``[edge_min, edge_max]``."""

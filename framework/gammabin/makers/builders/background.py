@@ -6,6 +6,7 @@ from astropy import units as u
 
 from gammabin import kernels
 
+from .bkg_fused import background_integrals
 from .irf_eval import bkg_log_rate_on_pixels
 from .pixels import pixel_grid, pointing_radec_deg
 from .quantities import axis_values, to_float
@@ -18,17 +19,22 @@ def _fov_alignment(bkg):
     return str(getattr(value, "value", value)).upper()
 
 
-def _rate_integrals(bkg, edges_tev, grid, ra0, dec0):
-    """(n_bins, n_pix) integrals of the rate over each reco bin, in bkg.unit × TeV."""
+def _rate_integrals(bkg, edges_tev, grid, ra0, dec0, pixel_scale):
+    """(n_bins, n_pix) integrals of the rate over each reco bin, in bkg.unit × TeV,
+    times ``pixel_scale`` (n_pix,)."""
     if "offset" in bkg.axes.names:
-        log_rate = bkg_log_rate_on_pixels(bkg, edges_tev, offset=grid.offset(ra0, dec0))
+        coords = {"offset": grid.offset(ra0, dec0)}
     else:
         alignment = _fov_alignment(bkg)
         if alignment == "ALTAZ":
             raise NotImplementedError("ALTAZ-aligned 3-D background models need a time-resolved pointing")
         fov_lon, fov_lat = grid.fov_coordinates(ra0, dec0, reverse_lon=alignment == "REVERSE_LON_RADEC")
-        log_rate = bkg_log_rate_on_pixels(bkg, edges_tev, fov_lon=fov_lon, fov_lat=fov_lat)
-    return kernels.integrate_power_law_bins(edges_tev, log_rate, overwrite=True)
+        coords = {"fov_lon": fov_lon, "fov_lat": fov_lat}
+    counts = background_integrals(bkg, edges_tev, pixel_scale, **coords)
+    if counts is None:  # linear-scaled table: the two-step path
+        log_rate = bkg_log_rate_on_pixels(bkg, edges_tev, **coords)
+        counts = kernels.integrate_power_law_bins(edges_tev, log_rate, overwrite=True) * pixel_scale
+    return counts
 
 
 def background_values(pointing, ontime_s, bkg, geom, oversampling=None):
@@ -39,9 +45,8 @@ def background_values(pointing, ontime_s, bkg, geom, oversampling=None):
         axis = axis.upsample(int(oversampling))
     edges = axis_values(axis, "edges", "TeV")
     grid = pixel_grid(geom)
-    counts = _rate_integrals(bkg, edges, grid, ra0, dec0)
     factor = float((u.Unit(bkg.unit) * u.TeV * u.sr * u.s).to(u.one)) * float(ontime_s)
-    counts = counts * (grid.solid_angle * factor)
+    counts = _rate_integrals(bkg, edges, grid, ra0, dec0, grid.solid_angle * factor)
     if oversampling is not None and int(oversampling) > 1:
         counts = counts.reshape(-1, int(oversampling), counts.shape[-1]).sum(axis=1)
     return counts.reshape(geom.data_shape)

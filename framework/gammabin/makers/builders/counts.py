@@ -74,18 +74,38 @@ def energy_histogram(indices, selected, nbin):
     return np.bincount(idx, minlength=nbin)[:nbin].astype(float)
 
 
+class _Selected:
+    """The RA/DEC columns of the events in ``mask`` (what ``event_positions`` reads)."""
+
+    def __init__(self, events, mask):
+        self._events, self._mask = events, mask
+
+    def column(self, name):
+        return np.asarray(self._events.column(name))[self._mask]
+
+
 def counts_values(events, geom):
-    """Counts (float32) as an array of ``geom.data_shape`` (axes: one energy axis)."""
+    """Counts (float32) as an array of ``geom.data_shape`` (axes: one energy axis).
+
+    Energies are binned first; only events inside the energy axes go through the frame
+    change and WCS projection (every step is per event, so the kept events get the same
+    pixels and the others would have been dropped anyway)."""
     energy = events.energy  # Quantity in the file unit and dtype
     frame = str(getattr(geom.frame, "name", geom.frame)).lower()
-    lon, lat = event_positions(events, frame)
-    ny, nx = geom.data_shape[-2:]
-    x, y = geom.wcs.wcs_world2pix(lon, lat, 0)
     indices = []
     for axis in reversed(list(geom.axes)):
         if axis.name != "energy":
             raise ValueError(f"Cannot fill counts on axis {axis.name!r}: events only have an 'energy' column")
         indices.append(axis._coord_to_bin(_energy_in_axis_unit(energy, axis)))
+    inside = np.ones(np.shape(energy), dtype=bool)
+    for idx in indices:
+        inside &= idx >= 0
+    if not inside.all():
+        indices = [idx[inside] for idx in indices]
+        events = _Selected(events, inside)
+    lon, lat = event_positions(events, frame)
+    ny, nx = geom.data_shape[-2:]
+    x, y = geom.wcs.wcs_world2pix(lon, lat, 0)
     indices += [kernels.pix_to_idx(y, ny), kernels.pix_to_idx(x, nx)]
     data = kernels.histogram_flat(indices, tuple(geom.data_shape))
     return data.astype(np.float32)

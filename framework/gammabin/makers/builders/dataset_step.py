@@ -20,6 +20,7 @@ ALL_SELECTION = ("counts", "exposure", "background", "psf", "edisp")
 
 # Prepared (filled / padded) copies of cached background models, per source object.
 _PREPARED = weakref.WeakKeyDictionary()
+_PREPARED_SHARED = {}
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
     if bkg is None or not (interp_missing_data or pad_offset):
         return bkg
     key = (bool(interp_missing_data), bool(pad_offset))
+    shared = _shared_key(bkg, key)
+    if shared is not None:
+        cached = _PREPARED_SHARED.get(shared)
+        if cached is not None and cached[0] is bkg.data and cached[1] is bkg.axes:
+            return cached[2]
     try:
         per_bkg = _PREPARED.setdefault(bkg, {})
     except TypeError:
@@ -43,7 +49,22 @@ def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
     if pad_offset and "offset" in bkg.axes.names:
         prepared = prepared.pad(1, axis_name="offset", mode="edge")
     per_bkg[key] = (bkg.data, prepared)
+    if shared is not None:
+        _PREPARED_SHARED[shared] = (bkg.data, bkg.axes, prepared)
+        while len(_PREPARED_SHARED) > 32:
+            _PREPARED_SHARED.pop(next(iter(_PREPARED_SHARED)))
     return prepared
+
+
+def _shared_key(bkg, options):
+    """Key of a read-only (data layer's shared) background table: every view of one
+    cached IRF gets the same prepared copy.  The entry holds the data array, so its id
+    cannot be reused while cached."""
+    data = getattr(bkg, "data", None)
+    if not isinstance(data, np.ndarray) or data.flags.writeable:
+        return None
+    alignment = getattr(bkg, "fov_alignment", None)
+    return (id(data), id(bkg.axes), str(bkg.unit), str(getattr(alignment, "value", alignment)), options)
 
 
 def observation_pointing(observation):

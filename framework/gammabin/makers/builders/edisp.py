@@ -62,21 +62,47 @@ def _kernel_exact(edisp, energy_true, offset, reco_edges, threshold):
     return kernel_from_pdf(pdf, migra_edges, energy_true, reco_edges, threshold)
 
 
+def _clip_correction(rows, cdf_k, cdf_t, width, sub):
+    """Per-pixel CDF terms of the recipe's clip at 0, for the fast path.
+
+    ``clip(v) = v + max(−v, 0)``: the linear part ``v`` goes through the node CDFs; the
+    second term is non-zero only where ``v < 0``, which for a pixel interpolating between
+    two offset nodes needs a negative node -- so only the (row, migra) entries with a
+    negative node anywhere are evaluated per pixel.  Returns ``{row: (at reco-edge
+    migras (n_redges, n_fast), total (n_fast,))}`` to add to the linear CDF values."""
+    out = {}
+    negative = np.any(rows < 0, axis=2)  # (n_rows, n_migra)
+    for r in np.flatnonzero(negative.any(axis=1)):
+        ms = np.flatnonzero(negative[r])
+        v = gather_pixels(rows[r, ms, :][None], [sub])[0]  # (n_ms, n_fast)
+        corr = np.maximum(-v, 0.0)
+        corr *= width[ms][:, None]
+        cum = np.zeros((ms.size + 1, corr.shape[1]))
+        np.cumsum(corr, axis=0, out=cum[1:])
+        # CDF at migra edge j (Σ over m < j) gains cum[#(ms < j)]
+        lo = np.searchsorted(ms, cdf_k[r], side="left")
+        hi = np.searchsorted(ms, cdf_k[r] + 1, side="left")
+        at_edges = cum[lo] * (1 - cdf_t[r])[:, None] + cum[hi] * cdf_t[r][:, None]
+        out[r] = (at_edges, cum[-1])
+    return out
+
+
 def kernel_values_on_pixels(edisp, energy_true, offset, reco_edges, threshold=1e-8):
     """Kernel (n_true, n_reco, n_pix).
 
     Fast path: cumulating along migra and evaluating the CDF at the reco-edge migras are
     linear, so they commute with the linear interpolation in offset -- done on the few
-    offset nodes, then one small gather per pixel.  That is exact wherever the recipe's
-    clip at 0 does nothing: pixels interpolating (not extrapolating) in offset on a
-    non-negative energy-interpolated table.  Other pixels take the step-by-step path."""
+    offset nodes, then one small gather per pixel, for the pixels interpolating (not
+    extrapolating) in offset.  The recipe's clip at 0 is added back exactly where it
+    acts (negative table entries, e.g. true energies extrapolated beyond the IRF's
+    range, or negative values in the file): see ``_clip_correction``.  Rows with
+    non-finite entries and extrapolating pixels take the step-by-step path."""
     grid = irf_grid(edisp)
     corners_e, _ = grid.corners("energy_true", energy_true)
     corners_o, bad_o = grid.corners("offset", offset)
     table = np.transpose(grid.values, [grid.names.index(n) for n in ("energy_true", "migra", "offset")])
     table = contract(table, 0, corners_e)  # (n_true, n_migra, n_off)
-    if not (np.all(np.isfinite(table)) and np.all(table >= 0)):
-        return _kernel_exact(edisp, energy_true, offset, reco_edges, threshold)
+    rows_ok = np.all(np.isfinite(table), axis=(1, 2))
     interpolating = np.ones(offset.shape, dtype=bool)
     for _, weight in corners_o:
         if weight is not None:
@@ -85,19 +111,48 @@ def kernel_values_on_pixels(edisp, energy_true, offset, reco_edges, threshold=1e
     slow = ~interpolating & ~bad_o
     migra_edges = grid.edges["migra"]
     kernel = np.zeros((energy_true.size, reco_edges.size - 1, offset.size))
+    if not rows_ok.all():
+        bad_rows = np.flatnonzero(~rows_ok)
+        kernel[bad_rows] = _kernel_exact(edisp, energy_true[bad_rows], offset, reco_edges, threshold)
+    ok_rows = np.flatnonzero(rows_ok)
+    if ok_rows.size == 0:
+        return kernel
     if fast.any():
-        cdf = np.zeros((table.shape[0], table.shape[1] + 1, table.shape[2]))
-        np.cumsum(table * np.diff(migra_edges)[None, :, None], axis=1, out=cdf[:, 1:])
-        k, t = _reco_brackets(migra_edges, energy_true, reco_edges)
-        at_edges = _cdf_at_reco_edges(cdf, k, t)  # (n_true, n_redges, n_off)
+        rows = table[ok_rows]
+        width = np.diff(migra_edges)
+        cdf = np.zeros((rows.shape[0], rows.shape[1] + 1, rows.shape[2]))
+        np.cumsum(rows * width[None, :, None], axis=1, out=cdf[:, 1:])
+        k, t = _reco_brackets(migra_edges, energy_true[ok_rows], reco_edges)
+        at_edges = _cdf_at_reco_edges(cdf, k, t)  # (n_ok, n_redges, n_off)
         stacked = np.concatenate([at_edges, cdf[:, -1:, :]], axis=1)
         sub = [(idx[fast], None if w is None else w[fast]) for idx, w in corners_o]
         values = gather_pixels(stacked, [sub])
+        unstable = {}
+        for r, (corr_edges, corr_total) in _clip_correction(rows, k, t, width, sub).items():
+            # Σ|v|Δm = linear total + 2·correction: where the clipped total is a tiny
+            # remainder of it (all or most of the pdf clipped away) the sum cancels;
+            # those pixels take the step-by-step path (1e-4 keeps errors ≲ 1e-12)
+            scale = values[r, -1] + 2 * corr_total
+            values[r, :-1] += corr_edges
+            values[r, -1] += corr_total
+            cancelled = np.flatnonzero(values[r, -1] < 1e-4 * scale)
+            if cancelled.size:
+                unstable[r] = cancelled
         with np.errstate(invalid="ignore", divide="ignore"):
             c = np.nan_to_num(values[:, :-1, :] / values[:, -1:, :])
-        kernel[:, :, fast] = _kernel_from_cdf_values(c, threshold)
+        block = _kernel_from_cdf_values(c, threshold)
+        fast_idx = np.flatnonzero(fast)
+        for r, cancelled in unstable.items():
+            block[r][:, cancelled] = _kernel_exact(
+                edisp, energy_true[ok_rows[r : r + 1]], offset[fast_idx[cancelled]], reco_edges, threshold
+            )[0]
+        if ok_rows.size == energy_true.size:
+            kernel[:, :, fast] = block
+        else:
+            kernel[np.ix_(ok_rows, np.arange(kernel.shape[1]), np.flatnonzero(fast))] = block
     if slow.any():
-        kernel[:, :, slow] = _kernel_exact(edisp, energy_true, offset[slow], reco_edges, threshold)
+        exact = _kernel_exact(edisp, energy_true[ok_rows], offset[slow], reco_edges, threshold)
+        kernel[np.ix_(ok_rows, np.arange(kernel.shape[1]), np.flatnonzero(slow))] = exact
     return kernel
 
 

@@ -16,7 +16,8 @@ def exposure_values(pointing, livetime_s, aeff, geom):
     grid = pixel_grid(geom)
     area = aeff_on_pixels(aeff, energy, grid.offset(ra0, dec0))
     factor = float(u.Unit(aeff.unit).to("m2")) * float(livetime_s)
-    return (area * factor).reshape(geom.data_shape)
+    area *= factor  # fresh array from aeff_on_pixels
+    return area.reshape(geom.data_shape)
 
 
 def make_map_exposure_true_energy(pointing, livetime, aeff, geom, use_region_center=True):

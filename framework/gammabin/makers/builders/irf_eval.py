@@ -19,7 +19,7 @@ def aeff_on_pixels(aeff, energy_true, offset):
     if grid.names.index("offset") == 0:  # (offset, energy) tables: bring offset last
         table = table.T
     values = gather_pixels(table, [corners_o])
-    return grid.finish(values, bad_e[:, None] | bad_o[None, :])
+    return grid.finish(values, (bad_e[:, None], bad_o[None, :]))
 
 
 def bkg_log_rate_on_pixels(bkg, energy, fov_lon=None, fov_lat=None, offset=None):
@@ -36,20 +36,20 @@ def bkg_log_rate_on_pixels(bkg, energy, fov_lon=None, fov_lat=None, offset=None)
         table = np.moveaxis(table, grid.names.index("offset"), -1)
         corners_o, bad_o = grid.corners("offset", offset)
         values = gather_pixels(table, [corners_o])
-        invalid = bad_e[:, None] | bad_o[None, :]
+        invalid = (bad_e[:, None], bad_o[None, :])
     else:
         order = [grid.names.index("energy"), grid.names.index("fov_lon"), grid.names.index("fov_lat")]
         table = np.transpose(table, order)
         corners_lon, bad_lon = grid.corners("fov_lon", fov_lon)
         corners_lat, bad_lat = grid.corners("fov_lat", fov_lat)
         values = gather_pixels(table, [corners_lon, corners_lat])
-        invalid = bad_e[:, None] | (bad_lon | bad_lat)[None, :]
+        invalid = (bad_e[:, None], (bad_lon | bad_lat)[None, :])
     if grid.values_scale != "log":
         with np.errstate(divide="ignore"):
             values = np.log(grid.finish(values, invalid))
         return values
     # exp(v) would be zeroed when within one float64 tiny of 0: same as v < ln(2·tiny64)
-    invalid = np.broadcast_to(invalid, values.shape) | ~np.isfinite(values) | (values < _LOG_2TINY64)
+    invalid = np.broadcast_to(invalid[0] | invalid[1], values.shape) | ~np.isfinite(values) | (values < _LOG_2TINY64)
     values[invalid] = -np.inf
     return values
 
@@ -69,7 +69,7 @@ def psf_table_on_pixels(psf, energy_true, rad, offset):
     table = contract(table, 0, corners_e)
     table = contract(table, 1, corners_r)
     values = gather_pixels(table, [corners_o])
-    invalid = bad_e[:, None, None] | bad_r[None, :, None] | bad_o[None, None, :]
+    invalid = (bad_e[:, None, None], bad_r[None, :, None], bad_o[None, None, :])
     return grid.finish(values, invalid)
 
 
@@ -89,5 +89,5 @@ def edisp_on_pixels(edisp, energy_true, offset, migra=None):
         corners_m, bad_m = grid.corners("migra", migra)
         table = contract(table, 1, corners_m)
     values = gather_pixels(table, [corners_o])
-    invalid = (bad_e[:, None, None] & bad_m[None, :, None]) | bad_o[None, None, :]
+    invalid = (bad_e[:, None, None] & bad_m[None, :, None], bad_o[None, None, :])
     return grid.finish(values, invalid)

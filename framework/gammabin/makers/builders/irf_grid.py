@@ -13,6 +13,7 @@ deg); the per-IRF invariants (scaled nodes, edges, scaled values) are cached per
 object and rebuilt if its ``data`` array is replaced.
 """
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 from astropy import units as u
@@ -25,10 +26,28 @@ _CANONICAL = {"energy_true": u.TeV, "energy": u.TeV, "offset": u.deg, "rad": u.d
               "fov_lon": u.deg, "fov_lat": u.deg, "migra": u.one}
 
 _GRIDS = weakref.WeakKeyDictionary()
+# Grids of read-only tables (the data layer's shared IRFs): every view of one cached IRF
+# gets the same grid.  Entries hold the data array, so an id cannot be reused while cached.
+_SHARED = OrderedDict()
+_SHARED_SIZE = 64
+
+
+def _shared_key(irf):
+    data = getattr(irf, "data", None)
+    if not isinstance(data, np.ndarray) or data.flags.writeable:
+        return None
+    scale = (getattr(irf, "interp_kwargs", None) or {}).get("values_scale", "lin")
+    return (id(data), id(irf.axes), str(irf.unit), scale)
 
 
 def irf_grid(irf):
     """Cached :class:`IRFGrid` of ``irf`` (rebuilt when ``irf.data`` is replaced)."""
+    key = _shared_key(irf)
+    if key is not None:
+        grid = _SHARED.get(key)
+        if grid is not None and grid.data is irf.data and grid.axes is irf.axes:
+            _SHARED.move_to_end(key)
+            return grid
     try:
         grid = _GRIDS.get(irf)
     except TypeError:  # not weak-referenceable: no cache
@@ -36,6 +55,10 @@ def irf_grid(irf):
     if grid is None or grid.data is not irf.data:
         grid = IRFGrid(irf)
         _GRIDS[irf] = grid
+    if key is not None:
+        _SHARED[key] = grid
+        while len(_SHARED) > _SHARED_SIZE:
+            _SHARED.popitem(last=False)
     return grid
 
 
@@ -44,6 +67,7 @@ class IRFGrid:
 
     def __init__(self, irf):
         self.data = irf.data
+        self.axes = irf.axes
         self.unit = u.Unit(irf.unit)
         interp_kwargs = getattr(irf, "interp_kwargs", None) or {}
         self.values_scale = interp_kwargs.get("values_scale", "lin")
@@ -78,13 +102,40 @@ class IRFGrid:
         return corners, kernels.outside_edges(coord, self.edges[name])
 
     def finish(self, values, invalid):
-        """Inverse value scale, clip ≥ 0, fill 0 where ``invalid`` or non-finite."""
-        values = kernels.axis_scale_inverse(values, self.values_scale) if self.values_scale != "lin" else values
+        """Inverse value scale, clip ≥ 0, fill 0 where ``invalid`` or non-finite.
+
+        ``values`` must be a fresh float64 array (``gather_pixels`` output): it is
+        modified in place.  ``invalid``: a boolean array or a tuple of boolean arrays
+        (OR-ed) broadcastable to ``values`` -- separate per-axis masks avoid building
+        the full-size mask."""
+        if self.values_scale != "lin":
+            values = kernels.axis_scale_inverse(values, self.values_scale)
+        values = np.asarray(values, dtype=float)
+        if not values.flags.writeable:
+            values = values.copy()
         with np.errstate(invalid="ignore"):
-            values = np.clip(values, 0, np.inf)
-        values = np.array(values, dtype=float)
-        values[np.broadcast_to(invalid, values.shape) | ~np.isfinite(values)] = 0.0
+            np.maximum(values, 0.0, out=values)  # = clip(0, inf); NaN stays NaN
+        for mask in invalid if isinstance(invalid, tuple) else (invalid,):
+            _zero_where(values, mask)
+        if not np.isfinite(values).all():
+            values[~np.isfinite(values)] = 0.0
         return values
+
+
+def _zero_where(values, mask):
+    """``values[broadcast(mask)] = 0`` without a full-size mask when ``mask`` varies
+    along one axis only."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    if mask.ndim < values.ndim:
+        mask = mask.reshape((1,) * (values.ndim - mask.ndim) + mask.shape)
+    varying = [d for d in range(mask.ndim) if mask.shape[d] != 1]
+    if len(varying) == 1:
+        d = varying[0]
+        values[(slice(None),) * d + (np.flatnonzero(mask.reshape(-1)),)] = 0.0
+    else:
+        values[np.broadcast_to(mask, values.shape)] = 0.0
 
 
 def contract(values, axis, corners):
@@ -123,15 +174,24 @@ def gather_pixels(values, corners_per_axis):
                 weight = w if weight is None else weight * w
         corners.append((flat, weight))
     n_pix = corners[0][0].shape[0]
-    total = np.zeros((table.shape[0], n_pix))
+    total = np.empty((table.shape[0], n_pix))
     if table.shape[0] <= 64:
-        for row, out in zip(table, total):
-            for flat, weight in corners:
-                out += row[flat] * weight if weight is not None else row[flat]
+        tmp = np.empty(n_pix)
+        for row, out in zip(table, total):  # no per-corner temporaries
+            for k, (flat, weight) in enumerate(corners):
+                target = out if k == 0 else tmp
+                np.take(row, flat, out=target, mode="clip")  # indices come from brackets: in range
+                if weight is not None:
+                    np.multiply(target, weight, out=target)
+                if k:
+                    np.add(out, tmp, out=out)
     else:
-        for flat, weight in corners:
-            term = np.take(table, flat, axis=1)
+        tmp = np.empty_like(total)
+        for k, (flat, weight) in enumerate(corners):
+            target = total if k == 0 else tmp
+            np.take(table, flat, axis=1, out=target, mode="clip")
             if weight is not None:
-                term *= weight
-            total += term
+                np.multiply(target, weight, out=target)
+            if k:
+                np.add(total, tmp, out=total)
     return total.reshape(*lead_shape, n_pix)

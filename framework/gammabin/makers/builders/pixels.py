@@ -102,7 +102,10 @@ class PixelGrid:
         offsets = self._offsets.get(key)
         if offsets is None:
             lon0, lat0 = sky_to_frame(ra0, dec0, "icrs", self.frame)
-            offsets = kernels.angular_separation(float(lon0), float(lat0), self.lon, self.lat)
+            if getattr(self, "_lonlat_trig", None) is None:  # pointing-independent part, once
+                lat = np.deg2rad(self.lat)
+                self._lonlat_trig = (np.deg2rad(self.lon), np.cos(lat), np.sin(lat))
+            offsets = kernels.angular_separation_trig(float(lon0), float(lat0), *self._lonlat_trig)
             offsets.flags.writeable = False
             if len(self._offsets) >= 4:
                 self._offsets.pop(next(iter(self._offsets)))
@@ -110,8 +113,11 @@ class PixelGrid:
         return offsets
 
     def fov_coordinates(self, ra0, dec0, reverse_lon=False):
-        ra, dec = self.radec
-        return kernels.fov_coordinates(ra, dec, ra0, dec0, reverse_lon=reverse_lon)
+        if getattr(self, "_radec_trig", None) is None:  # pointing-independent part, once
+            ra, dec = self.radec
+            lat = np.deg2rad(np.asarray(dec, dtype=float))
+            self._radec_trig = (np.deg2rad(np.asarray(ra, dtype=float)), np.cos(lat), np.sin(lat))
+        return kernels.fov_coordinates_trig(*self._radec_trig, ra0, dec0, reverse_lon=reverse_lon)
 
     @property
     def solid_angle(self):

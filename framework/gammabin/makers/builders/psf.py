@@ -34,8 +34,11 @@ def psf_values(psf, pointing, geom):
     offset = pixel_grid(geom).offset(ra0, dec0)
     values = _psf_raw(psf, energy, rad, offset)
     norm = np.sum(values * (2 * np.pi * rad * rad_width)[None, :, None], axis=1, keepdims=True)
+    if not values.flags.writeable or not values.flags.c_contiguous:  # parametric: broadcast view
+        values = np.array(values)
     with np.errstate(invalid="ignore", divide="ignore"):
-        values = np.nan_to_num(values / norm)
+        values /= norm  # fresh array: in place, then nan_to_num in place (same numbers)
+    np.nan_to_num(values, copy=False)
     return values.reshape(geom.data_shape)
 
 

@@ -113,7 +113,8 @@ def make_reflected_onoff(finder, exclusion_mask, dataset, observation):
     geom = dataset.counts.geom
     acceptance = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=np.int64))
     onoff = SpectrumDatasetOnOff.from_spectrum_dataset(
-        dataset=dataset, acceptance=acceptance, acceptance_off=acceptance_off, counts_off=counts_off)
+        dataset=dataset, acceptance=acceptance, acceptance_off=acceptance_off, counts_off=counts_off,
+        name=dataset.name)
     if onoff.counts_off is None:
         if onoff.mask_safe is not None:
             onoff.mask_safe.data[...] = False

@@ -10,8 +10,10 @@ from ..builders.pixels import sky_to_frame
 
 __all__ = [
     "mask_image",
+    "frame_name",
     "mask_frame",
     "lookup_mask",
+    "lookup_mask_footprint",
     "pixels_per_arcsec",
     "sky_circle_to_pixel",
     "pixel_circle_to_sky",
@@ -26,15 +28,20 @@ def mask_image(mask):
     return data.reshape((-1,) + data.shape[-2:])[0].astype(bool, copy=False)
 
 
-def mask_frame(mask):
-    frame = mask.geom.frame
+def frame_name(geom):
+    """Lower-case frame name of a geometry (``icrs``, ``galactic``, ...)."""
+    frame = geom.frame
     return str(getattr(frame, "name", frame)).lower()
 
 
-def lookup_mask(mask, lon, lat, frame, outside=True):
-    """Mask values at sky positions (deg, in ``frame``): pixel index ``floor(p + 0.5)``
-    on each axis of the mask's WCS; positions off the mask's footprint read ``outside``
-    (whose meaning differs per user, §1)."""
+def mask_frame(mask):
+    return frame_name(mask.geom)
+
+
+def lookup_mask_footprint(mask, lon, lat, frame):
+    """``(values, inside)``: mask values at sky positions (deg, in ``frame``; pixel index
+    ``floor(p + 0.5)`` on each axis of the mask's WCS, False off the footprint) and
+    whether each position falls on the mask's footprint."""
     lon, lat = sky_to_frame(lon, lat, frame, mask_frame(mask))
     image = mask_image(mask)
     x, y = mask.geom.wcs.wcs_world2pix(np.atleast_1d(lon), np.atleast_1d(lat), 0)
@@ -42,9 +49,18 @@ def lookup_mask(mask, lon, lat, frame, outside=True):
     with np.errstate(invalid="ignore"):
         ix, iy = np.floor(x + 0.5), np.floor(y + 0.5)
         inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-    out = np.full(ix.shape, outside, dtype=bool)
-    out[inside] = image[iy[inside].astype(np.int64), ix[inside].astype(np.int64)]
-    return out
+    values = np.zeros(ix.shape, dtype=bool)
+    values[inside] = image[iy[inside].astype(np.int64), ix[inside].astype(np.int64)]
+    return values, inside
+
+
+def lookup_mask(mask, lon, lat, frame, outside=True):
+    """Mask values at sky positions (``lookup_mask_footprint``); positions off the
+    mask's footprint read ``outside`` (whose meaning differs per user, §1)."""
+    values, inside = lookup_mask_footprint(mask, lon, lat, frame)
+    if outside:
+        values[~inside] = True
+    return values
 
 
 def pixels_per_arcsec(wcs, lon, lat):

@@ -1,0 +1,172 @@
+"""Background counts per (reco bin, pixel) in one cache-blocked pass (§2.2 steps 3–5).
+
+Same arithmetic as ``bkg_log_rate_on_pixels`` + ``kernels.integrate_power_law_bins``
+(log-rate multilinear in the pixel axes, power law between the reco-energy edges), but
+the pixels are processed in blocks whose (n_e × block) temporaries stay in the CPU
+cache, with pixels on the last axis so every elementwise loop runs long and contiguous.
+Whole-array passes over (n_e × n_pix) temporaries were the cost, not the arithmetic.  Only log-scaled tables (every DL3 background) take this path; masking is
+identical: a bin touching an edge whose log-rate is invalid (outside the axis edges,
+non-finite, below ln(2·tiny64)) is 0, and so is a non-finite integral.
+"""
+import numpy as np
+
+from .irf_grid import contract, irf_grid
+
+__all__ = ["background_integrals"]
+
+_LOG_2TINY64 = float(np.log(2 * np.finfo(float).tiny))
+_BLOCK = 2048  # pixels per block: (2048 × n_e) float64 temporaries ≈ 200 kB
+
+
+def _pixel_corners(corners_per_axis, cell_shape):
+    """[(flat cell index (n_pix,), weight (n_pix,) or None)] of the 2**k cell corners."""
+    import itertools
+
+    out = []
+    for corner in itertools.product(*corners_per_axis):
+        flat = np.ravel_multi_index(tuple(c[0] for c in corner), cell_shape)
+        weight = None
+        for _, w in corner:
+            if w is not None:
+                weight = w if weight is None else weight * w
+        out.append((np.asarray(flat, dtype=np.intp), weight))
+    return out
+
+
+def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, offset=None):
+    """``(n_bins, n_pix)`` = ∫ rate dE over each reco bin (power law between edges, TeV)
+    × ``pixel_scale`` (n_pix,), or ``None`` when the table is not log-scaled (caller
+    falls back to the two-step path)."""
+    grid = irf_grid(bkg)
+    if grid.values_scale != "log":
+        return None
+    edges = np.asarray(edges, dtype=float)
+    corners_e, bad_e = grid.corners("energy", edges)
+    table = contract(grid.values, grid.names.index("energy"), corners_e)  # (n_e, ...)
+    if "offset" in grid.names:
+        table = np.moveaxis(table, grid.names.index("offset"), -1)
+        corners, bad_o = grid.corners("offset", offset)
+        pixel_axes, bad_pix = [corners], bad_o
+    else:
+        order = [grid.names.index(n) for n in ("energy", "fov_lon", "fov_lat")]
+        table = np.transpose(table, order)
+        corners_lon, bad_lon = grid.corners("fov_lon", fov_lon)
+        corners_lat, bad_lat = grid.corners("fov_lat", fov_lat)
+        pixel_axes, bad_pix = [corners_lon, corners_lat], bad_lon | bad_lat
+    n_e = table.shape[0]
+    cells = np.ascontiguousarray(table.reshape(n_e, -1), dtype=float)  # (n_e, n_cells)
+    corners = _pixel_corners(pixel_axes, table.shape[1:])
+    n_pix = corners[0][0].shape[0]
+    scale = np.broadcast_to(np.asarray(pixel_scale, dtype=float), (n_pix,))
+    log_edges = np.log(edges)[:, None]
+    log_ratio = np.log(edges[1:] / edges[:-1])[:, None]  # as integrate_power_law_bins
+    bad_bins = bad_e[:-1] | bad_e[1:]
+    bad_pix = np.broadcast_to(bad_pix, (n_pix,))
+    any_bad_bins, any_bad_pix = bool(bad_bins.any()), bool(bad_pix.any())
+    out = np.empty((n_e - 1, n_pix))
+    block = min(_BLOCK, max(n_pix, 1))
+    acc, buf, vbuf = (np.empty((n_e, block)) for _ in range(3))
+    dbuf = np.empty((n_e - 1, block))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for lo in range(0, n_pix, block):
+            hi = min(lo + block, n_pix)
+            n = hi - lo
+            u, tmp = acc[:, :n], buf[:, :n]
+            for k, (flat, weight) in enumerate(corners):
+                target = u if k == 0 else tmp
+                np.take(cells, flat[lo:hi], axis=1, out=target, mode="clip")
+                if weight is not None:
+                    np.multiply(target, weight[lo:hi], out=target)
+                if k:
+                    np.add(u, tmp, out=u)
+            if not u.min() >= _LOG_2TINY64:  # −inf/NaN/underflowing rate: exp would give 0
+                u[~np.isfinite(u) | (u < _LOG_2TINY64)] = -np.inf
+            u += log_edges  # u = ln(E·rate)
+            v = np.exp(u, out=vbuf[:, :n])
+            ratio = np.subtract(u[1:], u[:-1], out=dbuf[:, :n])
+            np.divide(log_ratio, ratio, out=ratio)  # L / Δu
+            res = np.subtract(v[1:], v[:-1], out=out[:, lo:hi])
+            res *= ratio
+            if not (ratio.max() < 1e8 and ratio.min() > -1e8):  # |Δu| ≤ 1e-8·L: flat spectrum
+                flat = np.abs(ratio) >= 1e8
+                res[flat] = (v[:-1] * log_ratio)[flat]
+            if not np.isfinite(res).all():
+                res[~np.isfinite(res)] = 0.0
+            if any_bad_bins:  # zeroed before the scale: NaN solid angles stay NaN, as gammapy
+                res[bad_bins] = 0.0
+            if any_bad_pix:
+                res[:, bad_pix[lo:hi]] = 0.0
+            res *= scale[lo:hi]
+    return out
+
+
+def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, offset=None):
+    """``(n_bins, n_pix)`` = ∫ rate dE over each reco bin (power law between edges, TeV)
+    × ``pixel_scale`` (n_pix,), or ``None`` when the table is not log-scaled (caller
+    falls back to the two-step path)."""
+    grid = irf_grid(bkg)
+    if grid.values_scale != "log":
+        return None
+    edges = np.asarray(edges, dtype=float)
+    corners_e, bad_e = grid.corners("energy", edges)
+    table = contract(grid.values, grid.names.index("energy"), corners_e)  # (n_e, ...)
+    if "offset" in grid.names:
+        table = np.moveaxis(table, grid.names.index("offset"), -1)
+        corners, bad_o = grid.corners("offset", offset)
+        pixel_axes, bad_pix = [corners], bad_o
+    else:
+        order = [grid.names.index(n) for n in ("energy", "fov_lon", "fov_lat")]
+        table = np.transpose(table, order)
+        corners_lon, bad_lon = grid.corners("fov_lon", fov_lon)
+        corners_lat, bad_lat = grid.corners("fov_lat", fov_lat)
+        pixel_axes, bad_pix = [corners_lon, corners_lat], bad_lon | bad_lat
+    n_e = table.shape[0]
+    cell_shape = table.shape[1:]
+    rows = np.ascontiguousarray(table.reshape(n_e, -1).T, dtype=float)  # (n_cells, n_e)
+    corners = _pixel_corners(pixel_axes, cell_shape)
+    n_pix = corners[0][0].shape[0]
+    scale = np.broadcast_to(np.asarray(pixel_scale, dtype=float), (n_pix,))
+    log_edges = np.log(edges)
+    log_ratio = np.log(edges[1:] / edges[:-1])[None, :]  # as integrate_power_law_bins
+    bad_bins = bad_e[:-1] | bad_e[1:]
+    bad_pix = np.broadcast_to(bad_pix, (n_pix,))
+    any_bad_bins, any_bad_pix = bool(bad_bins.any()), bool(bad_pix.any())
+    out = np.empty((n_e - 1, n_pix))
+    block = min(_BLOCK, max(n_pix, 1))
+    acc = np.empty((block, n_e))
+    buf = np.empty((block, n_e))
+    vbuf = np.empty((block, n_e))
+    rbuf = np.empty((block, n_e - 1))
+    dbuf = np.empty((block, n_e - 1))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for lo in range(0, n_pix, block):
+            hi = min(lo + block, n_pix)
+            n = hi - lo
+            u, tmp = acc[:n], buf[:n]
+            for k, (flat, weight) in enumerate(corners):
+                target = u if k == 0 else tmp
+                np.take(rows, flat[lo:hi], axis=0, out=target, mode="clip")
+                if weight is not None:
+                    np.multiply(target, weight[lo:hi, None], out=target)
+                if k:
+                    np.add(u, tmp, out=u)
+            if not u.min() >= _LOG_2TINY64:  # −inf/NaN/underflowing rate: exp would give 0
+                u[~np.isfinite(u) | (u < _LOG_2TINY64)] = -np.inf
+            u += log_edges  # u = ln(E·rate)
+            v = np.exp(u, out=vbuf[:n])
+            ratio = np.subtract(u[:, 1:], u[:, :-1], out=dbuf[:n])
+            np.divide(log_ratio, ratio, out=ratio)  # L / Δu
+            res = np.subtract(v[:, 1:], v[:, :-1], out=rbuf[:n])
+            res *= ratio
+            if not (ratio.max() < 1e8 and ratio.min() > -1e8):  # |Δu| ≤ 1e-8·L: flat spectrum
+                flat = np.abs(ratio) >= 1e8
+                res[flat] = (v[:, :-1] * log_ratio)[flat]
+            if not np.isfinite(res).all():
+                res[~np.isfinite(res)] = 0.0
+            if any_bad_bins:  # zeroed before the scale: NaN solid angles stay NaN, as gammapy
+                res[:, bad_bins] = 0.0
+            if any_bad_pix:
+                res[bad_pix[lo:hi]] = 0.0
+            res *= scale[lo:hi, None]
+            out[:, lo:hi] = res.T
+    return out
