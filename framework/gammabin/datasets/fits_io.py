@@ -14,6 +14,7 @@ from astropy import units as u
 from astropy.io import fits
 from astropy.table import Table
 
+from gammabin.errors import DataFormatError, UnitMismatchError
 from gammabin.irf.edisp_map import EDispMap
 from gammabin.irf.irf_map import write_atomic
 from gammabin.irf.psf_map import PSFMap
@@ -79,7 +80,7 @@ def write_dataset(dataset, filename, overwrite=False, checksum=False):
 def _read_map(hdulist, hdu):
     from gammabin.maps import Map
 
-    return Map.from_hdulist(hdulist, hdu=hdu)
+    return _check_unit(Map.from_hdulist(hdulist, hdu=hdu), hdu)
 
 
 def _livetime_to_quantity(m):
@@ -132,6 +133,31 @@ def dataset_from_hdulist(cls, hdulist, name=None, format="gadf", **extra):
 
 
 def read_dataset(cls, filename, name=None, format="gadf", checksum=False):
+    """Read a dataset file; every failure names the file (truncated files included)."""
+    from gammabin.errors import GammabinError
+    from gammabin.maps.fits_io import open_fits_checked
+
     path = Path(os.path.expandvars(str(filename)))
-    with fits.open(path, memmap=False, checksum=checksum) as hdulist:
-        return cls.from_hdulist(hdulist, name=name, format=format)
+    with open_fits_checked(path) as hdulist:
+        if checksum:
+            for hdu in hdulist:
+                hdu.verify_checksum()
+        try:
+            return cls.from_hdulist(hdulist, name=name, format=format)
+        except GammabinError as exc:
+            # map readers here do not know the file: their messages start ": ..." or ", HDU ..."
+            text = str(exc)
+            raise type(exc)(f"{path}{text}" if text[:1] in ":," else f"{path}: {text}") from exc
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise DataFormatError(f"{path}: cannot read a {cls.__name__}: {type(exc).__name__}: {exc}") from exc
+
+
+# unit each member map must convert to; a wrong BUNIT would silently rescale every number
+_MEMBER_UNITS = {"counts": "", "exposure": "m2 s", "background": "", "mask_safe": "", "mask_fit": ""}
+
+
+def _check_unit(m, key):
+    expected = _MEMBER_UNITS.get(key)
+    if expected is not None and not u.Unit(m.unit).is_equivalent(expected):
+        raise UnitMismatchError(f", HDU {key.upper()}: unit {str(m.unit)!r}, expected one convertible to {expected!r}")
+    return m

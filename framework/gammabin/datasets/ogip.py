@@ -15,8 +15,7 @@ from astropy import units as u
 from astropy.io import fits
 from astropy.table import Table
 
-from gammabin.errors import DataFormatError, MissingColumnError, MissingHDUError, MissingKeyError
-from gammabin.irf.irf_map import write_atomic
+from gammabin.errors import DataFormatError, MissingColumnError, MissingHDUError, MissingKeyError, UnitMismatchError
 
 __all__ = ["ogip_filenames", "write_ogip", "read_ogip", "guess_format", "rmf_groups"]
 
@@ -219,20 +218,50 @@ def write_ogip(dataset, filename, overwrite=False, format="ogip", checksum=False
         true_axis = dataset.edisp.edisp_map.geom.axes["energy_true"]
         rmf = _finish([_rmf_hdu(true_axis, axis, matrix, energy_unit), _ebounds_hdu(axis, energy_unit)])
         outputs.append((rmf, paths["rmf"]))
-    for hdulist, path in outputs:
-        write_atomic(hdulist, path, overwrite=overwrite, checksum=checksum)
+    _write_group_atomic(outputs, overwrite=overwrite, checksum=checksum)
+
+
+def _write_group_atomic(outputs, overwrite, checksum):
+    """PHA, ARF, BKG and RMF reference each other: write every temporary file first and
+    rename them only when all are complete, so an interrupted write leaves the old set."""
+    import os
+    import tempfile
+
+    for _, path in outputs:
+        if path.exists() and not overwrite:
+            raise OSError(f"File exists: {path} (use overwrite=True)")
+    temps = []
+    try:
+        for hdulist, path in outputs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fits", dir=path.parent)
+            os.close(fd)
+            temps.append(tmp)
+            hdulist.writeto(tmp, overwrite=True, checksum=checksum)
+        for tmp, (_, path) in zip(temps, outputs):
+            os.replace(tmp, path)
+    finally:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
 
 # --- reading ---------------------------------------------------------------------------------------
+def _open(path):
+    from gammabin.maps.fits_io import open_fits_checked
+
+    return open_fits_checked(path)
+
+
 def guess_format(filename):
-    """``ogip`` for a SPECTRUM HDU with HDUCLASS OGIP, ``gadf`` for COUNTS_BANDS, else ValueError."""
-    with fits.open(filename, memmap=False) as hdulist:
+    """``ogip`` for a SPECTRUM HDU with HDUCLASS OGIP, ``gadf`` for COUNTS_BANDS, else DataFormatError."""
+    with _open(filename) as hdulist:
         names = [h.name for h in hdulist]
         if "SPECTRUM" in names and hdulist["SPECTRUM"].header.get("HDUCLASS", "").strip() == "OGIP":
             return "ogip"
         if "COUNTS_BANDS" in names:
             return "gadf"
-    raise ValueError(f"{filename}: cannot guess the format (no OGIP SPECTRUM HDU, no COUNTS_BANDS HDU)")
+    raise DataFormatError(f"{filename}: cannot guess the format (no OGIP SPECTRUM HDU, no COUNTS_BANDS HDU)")
 
 
 def _hdu(hdulist, name, path):
@@ -249,17 +278,38 @@ def _column(hdu, name, path):
     return data.astype(data.dtype.newbyteorder("=")) if not data.dtype.isnative else data
 
 
-def _unit(hdu, column):
+def _unit(hdu, column, path, expected):
     idx = hdu.columns.names.index(column)
-    return u.Unit(hdu.columns[idx].unit or "")
+    raw = hdu.columns[idx].unit or ""
+    try:
+        unit = u.Unit(raw)
+    except ValueError:
+        raise UnitMismatchError(f"{path}, HDU {hdu.name}: column {column!r} has unparsable unit {raw!r}") from None
+    if not unit.is_equivalent(expected):
+        raise UnitMismatchError(
+            f"{path}, HDU {hdu.name}: column {column!r} has unit {raw!r}, expected one convertible to {expected!r}")
+    return unit
+
+
+def _finite(hdu, column, path):
+    """Column values refusing NaN/inf (they would silently poison exposure or edges)."""
+    values = _column(hdu, column, path).astype(np.float64)
+    if not np.all(np.isfinite(values)):
+        raise DataFormatError(f"{path}, HDU {hdu.name}: column {column!r} holds {int(np.sum(~np.isfinite(values)))} non-finite value(s)")
+    return values
 
 
 def _energy_axis(hdu, lo_col, hi_col, name, path):
     from gammabin.maps import MapAxis
 
-    lo, hi = _column(hdu, lo_col, path), _column(hdu, hi_col, path)
-    unit = _unit(hdu, lo_col)
-    edges = np.append(lo.astype(np.float64), hi[-1])
+    lo, hi = _finite(hdu, lo_col, path), _finite(hdu, hi_col, path)
+    unit = _unit(hdu, lo_col, path, "TeV")
+    if len(lo) == 0:
+        raise DataFormatError(f"{path}, HDU {hdu.name}: no energy bins ({lo_col}/{hi_col} empty)")
+    if np.any(np.diff(lo) <= 0) or np.any(hi[:-1] != lo[1:]) or hi[-1] <= lo[-1]:
+        raise DataFormatError(
+            f"{path}, HDU {hdu.name}: {lo_col}/{hi_col} must be strictly increasing, contiguous energy bins")
+    edges = np.append(lo, hi[-1])
     return MapAxis.from_energy_edges(u.Quantity(edges, unit), name=name)
 
 
@@ -276,16 +326,24 @@ def _companion(header, key, pha_path):
     if not name or not str(name).strip():
         return None
     path = Path(str(name).strip())
-    return path if path.is_absolute() and path.exists() else pha_path.parent / path.name
+    path = path if path.is_absolute() and path.exists() else pha_path.parent / path.name
+    if not path.is_file():
+        raise FileNotFoundError(f"{pha_path}, HDU SPECTRUM: {key} names {str(name).strip()!r}, not found at {path}")
+    return path
 
 
 def _read_spectrum(path):
     """(geom, counts, quality, backscal, header, gti hdu copy) of a PHA/BKG file."""
-    with fits.open(path, memmap=False) as hdulist:
+    with _open(path) as hdulist:
         spectrum = _hdu(hdulist, "SPECTRUM", path)
         axis = _energy_axis(_hdu(hdulist, "EBOUNDS", path), "E_MIN", "E_MAX", "energy", path)
         geom = _region_geom(hdulist, [axis], path)
         counts = _column(spectrum, "COUNTS", path)
+        if len(counts) != axis.nbin:
+            raise DataFormatError(
+                f"{path}, HDU SPECTRUM: {len(counts)} rows, expected one per EBOUNDS channel ({axis.nbin})")
+        if counts.dtype.kind == "f" and not np.all(np.isfinite(counts)):
+            raise DataFormatError(f"{path}, HDU SPECTRUM: column 'COUNTS' holds non-finite value(s)")
         quality = _column(spectrum, "QUALITY", path) if "QUALITY" in spectrum.columns.names else np.zeros(len(counts), bool)
         backscal = _column(spectrum, "BACKSCAL", path) if "BACKSCAL" in spectrum.columns.names else np.ones(len(counts))
         header = spectrum.header.copy()
@@ -299,20 +357,32 @@ def _read_spectrum(path):
 
 def _read_rmf(path, axis_reco):
     """Dense (n_true, n_reco) matrix and the true-energy axis of an RMF file."""
-    with fits.open(path, memmap=False) as hdulist:
+    with _open(path) as hdulist:
         hdu = _hdu(hdulist, "MATRIX", path)
         axis_true = _energy_axis(hdu, "ENERG_LO", "ENERG_HI", "energy_true", path)
         tlmin = hdu.header.get("TLMIN4", 1)
         matrix = np.zeros((axis_true.nbin, axis_reco.nbin), dtype=np.float32)
-        f_chan, n_chan, values = hdu.data["F_CHAN"], hdu.data["N_CHAN"], hdu.data["MATRIX"]
+        f_chan, n_chan, values = (hdu.data[_require(hdu, c, path)] for c in ("F_CHAN", "N_CHAN", "MATRIX"))
         for i in range(axis_true.nbin):
             offset = 0
             row = np.asarray(values[i])
             for f, n in zip(np.atleast_1d(f_chan[i]), np.atleast_1d(n_chan[i])):
-                start = int(f) - tlmin
-                matrix[i, start : start + int(n)] = row[offset : offset + int(n)]
-                offset += int(n)
+                start, n = int(f) - tlmin, int(n)
+                if start < 0 or n < 0 or start + n > axis_reco.nbin or offset + n > row.size:
+                    raise DataFormatError(
+                        f"{path}, HDU MATRIX: row {i} group F_CHAN={int(f)}, N_CHAN={n} lies outside "
+                        f"the {axis_reco.nbin} channels or the row's {row.size} values")
+                matrix[i, start : start + n] = row[offset : offset + n]
+                offset += n
+        if not np.all(np.isfinite(matrix)):
+            raise DataFormatError(f"{path}, HDU MATRIX: column 'MATRIX' holds non-finite value(s)")
     return matrix, axis_true
+
+
+def _require(hdu, column, path):
+    if column not in hdu.columns.names:
+        raise MissingColumnError(f"{path}, HDU {hdu.name}: column {column!r} missing (found {hdu.columns.names})")
+    return column
 
 
 def read_ogip(filename, checksum=False):
@@ -324,7 +394,13 @@ def read_ogip(filename, checksum=False):
     geom, counts, quality, backscal, header, gti = _read_spectrum(path)
     if "EXPOSURE" not in header:
         raise MissingKeyError(f"{path}, HDU SPECTRUM: key 'EXPOSURE' (livetime, s) missing")
-    livetime = u.Quantity(float(header["EXPOSURE"]), "s")
+    try:
+        livetime = float(header["EXPOSURE"])
+    except (TypeError, ValueError):
+        livetime = np.nan
+    if not np.isfinite(livetime) or livetime < 0:
+        raise DataFormatError(f"{path}, HDU SPECTRUM: key 'EXPOSURE' = {header['EXPOSURE']!r}, expected a livetime >= 0 s")
+    livetime = u.Quantity(livetime, "s")
     shape = geom.data_shape
     members = {
         "counts": Map.from_geom(geom, data=counts.astype(np.float32).reshape(shape)),
@@ -336,10 +412,16 @@ def read_ogip(filename, checksum=False):
     arf_path = _companion(header, "ANCRFILE", path)
     exposure = None
     if arf_path is not None:
-        with fits.open(arf_path, memmap=False) as arf:
+        with _open(arf_path) as arf:
             hdu = _hdu(arf, "SPECRESP", arf_path)
             axis_true = _energy_axis(hdu, "ENERG_LO", "ENERG_HI", "energy_true", arf_path)
-            specresp = u.Quantity(_column(hdu, "SPECRESP", arf_path).astype(np.float64), _unit(hdu, "SPECRESP"))
+            values = _finite(hdu, "SPECRESP", arf_path)
+            if np.any(values < 0):
+                raise DataFormatError(f"{arf_path}, HDU SPECRESP: column 'SPECRESP' holds negative effective area")
+            if len(values) != axis_true.nbin:
+                raise DataFormatError(
+                    f"{arf_path}, HDU SPECRESP: {len(values)} SPECRESP values, expected {axis_true.nbin} (one per row)")
+            specresp = u.Quantity(values, _unit(hdu, "SPECRESP", arf_path, "m2"))
         geom_true = RegionGeom(geom.region, axes=[axis_true], wcs=geom.wcs)
         data = (specresp * livetime).to("m2 s")
         exposure = Map.from_geom(geom_true, data=data.value.reshape(geom_true.data_shape), unit="m2 s", dtype=np.float64)
@@ -348,6 +430,8 @@ def read_ogip(filename, checksum=False):
     bkg_path = _companion(header, "BACKFILE", path)
     if bkg_path is not None:
         geom_off, counts_off, _, backscal_off, _, _ = _read_spectrum(bkg_path)
+        if len(counts_off) != len(counts):
+            raise DataFormatError(f"{bkg_path}: {len(counts_off)} OFF channels, the PHA file {path.name} has {len(counts)}")
         geom_off = geom if geom_off.region is None else geom_off
         members["counts_off"] = Map.from_geom(geom_off, data=counts_off.astype(np.float32).reshape(shape))
         members["acceptance_off"] = Map.from_geom(geom_off, data=backscal_off.reshape(shape), dtype=backscal_off.dtype)
