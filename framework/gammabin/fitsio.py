@@ -275,12 +275,14 @@ class FitsFile:
                 for info in infos:
                     by_name.setdefault(info.name, info.index)
             else:
+                from astropy.io.fits.verify import VerifyError  # astropy is in use on this path
+
                 try:
                     with warnings.catch_warnings():
                         warnings.filterwarnings("ignore", message="File may have been truncated")
                         for idx, hdu in enumerate(self.hdulist):
                             by_name.setdefault(hdu.name.strip().upper(), idx)
-                except (OSError, ValueError, IndexError) as exc:
+                except (OSError, ValueError, IndexError, VerifyError) as exc:
                     raise DataFormatError(f"FITS file {self.path} is damaged or truncated: {exc}") from exc
             self._by_name = by_name
         return self._by_name

@@ -22,8 +22,6 @@ FUZZ = settings(max_examples=15, deadline=None, derandomize=True, database=None,
 # Bugs found by this fuzz pass in files this suite may not edit; each is pinned by a
 # strict-xfail regression test below and tolerated here so the fuzz stays deterministic.
 KNOWN_BUGS = {
-    "VerifyError": "test_damaged_header_card_in_events",   # data/event_list.py, fitsio.py
-    "UnicodeDecodeError": "test_non_ascii_byte_in_hdu_index",  # data/hdu_index.py
 }
 
 
@@ -122,9 +120,6 @@ def test_fuzz_observation_via_store(mutation, run_bytes, tmp_path_factory):
     _call(read, path)
 
 
-@pytest.mark.xfail(strict=True, reason="irf/core.py IRF.read (astropy fits.open, no size/format check): damaged or "
-                   "truncated IRF files give bare ValueError/OSError without the file name (e.g. PSF3D: 'cannot "
-                   "reshape array of size 0'); expected DataFormatError naming the file and HDU")
 @FUZZ
 @given(mutation=_mutation, which=st.sampled_from(["AEFF", "EDISP", "PSF", "BKG"]))
 def test_fuzz_irf_readers(mutation, which, run_bytes, tmp_path_factory):
@@ -136,9 +131,6 @@ def test_fuzz_irf_readers(mutation, which, run_bytes, tmp_path_factory):
     _call(lambda p: cls.read(p, hdu=which), path)
 
 
-@pytest.mark.xfail(strict=True, reason="data/event_list.py + fitsio.py (EventList.read): a damaged header card "
-                   "('X' written into the EXTNAME card of EVENTS) raises astropy's bare VerifyError "
-                   "'Unparsable card (EXTNAME)' without the file name; expected DataFormatError naming file and HDU")
 def test_damaged_header_card_in_events(run_bytes, tmp_path):
     from gammabin.data import EventList
 
@@ -148,9 +140,6 @@ def test_damaged_header_card_in_events(run_bytes, tmp_path):
         EventList.read(path).table
 
 
-@pytest.mark.xfail(strict=True, reason="data/hdu_index.py HDUIndexTable.normalise: a non-ASCII byte in a string "
-                   "column (FILE_NAME) raises a bare UnicodeDecodeError without the index file name; expected "
-                   "DataFormatError naming the hdu-index file, column and row")
 def test_non_ascii_byte_in_hdu_index(index_bytes, tmp_path):
     from gammabin.data import DataStore
 

@@ -73,7 +73,15 @@ class EventList:
     @classmethod
     def read(cls, filename, hdu="EVENTS"):
         """Read a GADF EVENTS HDU (RA, DEC, TIME, ENERGY required; GLON/GLAT dropped)."""
-        return cls.from_fits_file(open_fits(filename), hdu)
+        fits_file = open_fits(filename)
+        try:
+            return cls.from_fits_file(fits_file, hdu)
+        except Exception as exc:
+            # astropy's header parser (the fallback for unusual cards) raises VerifyError,
+            # which names neither file nor HDU
+            if type(exc).__name__ == "VerifyError":
+                raise DataFormatError(f"HDU {hdu!r} of {fits_file.path} has a damaged header: {exc}") from exc
+            raise
 
     @classmethod
     def from_fits_file(cls, fits_file, hdu="EVENTS"):

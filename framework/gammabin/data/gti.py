@@ -6,6 +6,7 @@ from astropy import units as u
 from astropy.io import fits
 from astropy.time import Time
 
+from ..errors import DataFormatError
 from .fits_reading import open_fits, read_column
 from .paths import make_path
 from .times import TIME_REF_DEFAULT, time_ref_from_header, time_ref_to_header
@@ -62,6 +63,13 @@ class GTI:
         unit = u.Unit(str(header.get("TIMEUNIT", "s")).strip() or "s")
         start, _ = read_column(fits_file, hdu, "START")
         stop, _ = read_column(fits_file, hdu, "STOP")
+        bad = np.flatnonzero(~(np.asarray(stop, float) >= np.asarray(start, float)))
+        if bad.size:
+            # a reversed interval would give a negative live time, i.e. silently wrong exposure
+            raise DataFormatError(
+                f"{where}: STOP < START (or not finite) in row(s) {bad[:5].tolist()}; "
+                "expected time intervals with START <= STOP"
+            )
         return cls.create(u.Quantity(start.astype(float), unit), u.Quantity(stop.astype(float), unit), ref)
 
     @classmethod

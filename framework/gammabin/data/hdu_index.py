@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from astropy.table import Table
 
+from ..errors import DataFormatError, MissingColumnError
 from .paths import make_path
 
 __all__ = ["HDUIndexTable", "HDULocation", "HDU_TYPES", "HDU_CLASSES"]
@@ -18,6 +19,9 @@ HDU_CLASSES = (
     "bkg_2d", "bkg_3d", "rad_max_2d", "pointing",
 )
 
+
+
+REQUIRED_COLUMNS = ("OBS_ID", "HDU_TYPE", "HDU_CLASS", "FILE_DIR", "FILE_NAME", "HDU_NAME")
 
 class HDULocation:
     """Where one HDU lives: ``path()`` resolves ``BASE_DIR/FILE_DIR/FILE_NAME`` and falls
@@ -66,7 +70,19 @@ class HDUIndexTable(Table):
         table = Table({key: array for key, (array, _) in columns.items()})
         table.meta.update({k: v for k, v in header.items() if not k.startswith(("TTYPE", "TFORM", "TUNIT", "NAXIS", "TDIM")) and k not in ("XTENSION", "BITPIX", "PCOUNT", "GCOUNT", "TFIELDS", "COMMENT", "HISTORY", "")})
         table.meta.setdefault("BASE_DIR", str(path.parent))
-        return cls.normalise(table)
+        missing = [c for c in REQUIRED_COLUMNS if c not in table.colnames]
+        if missing:
+            raise MissingColumnError(
+                f"HDU {name!r} of {path}: missing column(s) {', '.join(missing)}; an HDU index "
+                f"needs {', '.join(REQUIRED_COLUMNS)}"
+            )
+        try:
+            return cls.normalise(table)
+        except UnicodeDecodeError as exc:
+            raise DataFormatError(
+                f"HDU {name!r} of {path}: a string column holds non-ASCII bytes ({exc}); "
+                "expected ASCII text in HDU_TYPE/HDU_CLASS/FILE_DIR/FILE_NAME/HDU_NAME"
+            ) from exc
 
     @classmethod
     def normalise(cls, table):

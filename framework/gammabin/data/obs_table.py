@@ -4,6 +4,7 @@ import numpy as np
 from astropy.coordinates import SkyCoord
 from astropy.table import Table, unique
 
+from ..errors import DataFormatError
 from .paths import make_path
 
 __all__ = ["ObservationTable"]
@@ -15,7 +16,13 @@ class ObservationTable(Table):
         path = make_path(filename)
         if not path.exists():
             raise FileNotFoundError(f"observation index file not found: {path}")
-        return cls(super().read(path, **kwargs))
+        try:
+            return cls(super().read(path, **kwargs))
+        except (OSError, ValueError, EOFError, TypeError) as exc:
+            raise DataFormatError(
+                f"{path}: cannot read the observation index (truncated or not a FITS table?): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
 
     @classmethod
     def normalise(cls, table):

@@ -378,7 +378,10 @@ class IRF:
         """Read from a FITS file; ``hdu`` defaults to the class's GADF extension name."""
         path = _expand_path(filename)
         name = cls.extname if hdu is None else hdu
-        with fits.open(path, memmap=False) as hdulist:
+        from ..maps.fits_io import open_fits_checked
+
+        # checked open: a truncated or non-FITS file is an error naming it, not zero-filled data
+        with open_fits_checked(path) as hdulist:
             try:
                 table_hdu = hdulist[name]
             except KeyError:

@@ -1,5 +1,8 @@
 """AEFF_2D — ``EffectiveAreaTable2D`` (spec §2.3)."""
+import numpy as np
 from astropy import units as u
+
+from ..errors import DataFormatError
 
 from .core import IRF
 
@@ -20,6 +23,17 @@ class EffectiveAreaTable2D(IRF):
     column_name = "EFFAREA"
     hduclas2 = "EFF_AREA"
     hduclas4 = "AEFF_2D"
+
+    @classmethod
+    def _from_irf_table(cls, table):
+        aeff = super()._from_irf_table(table)
+        if np.any(aeff.data < 0):
+            # a negative area would give negative exposure, i.e. silently wrong fluxes
+            raise DataFormatError(
+                f"{table.where}: column {cls.column_name!r} has negative values "
+                f"(min {float(np.min(aeff.data))}); expected effective areas >= 0"
+            )
+        return aeff
 
     def _evaluate_float(self, energy_true_tev, offset_deg=None, method=None):
         """Area in m² at plain float coordinates (TeV, deg), broadcast."""
