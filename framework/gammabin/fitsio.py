@@ -523,3 +523,26 @@ def read_column(fits_file, hdu_name, name, unit=None):
                 f"{unit_str!r}, expected one convertible to {expected}"
             )
     return array, col_unit
+
+
+# --- writing ---------------------------------------------------------------------------------
+def write_fits_atomic(hdulist, filename, overwrite=False, checksum=False):
+    """Write an HDUList so that readers see the old file or the complete new one, never
+    a part: a temporary file beside the target (same suffixes, so ``.gz`` still means
+    gzip), then ``os.replace``.  An interrupted write leaves no temporary file behind."""
+    import tempfile
+
+    path = expand_path(filename)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"File {path} already exists (use overwrite=True)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes),
+                               dir=path.parent)
+    os.close(fd)
+    try:
+        hdulist.writeto(tmp, overwrite=True, checksum=checksum)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -15,7 +15,6 @@ reduces here to the datasets ``Analysis.get_datasets()`` makes:
   ``Datasets.stack_reduce``.
 """
 import attrs
-import cattrs
 from cattrs.errors import ClassValidationError, IterableValidationError
 
 from .schema import AngleDeg, EnergyTeV, FieldValueError

@@ -7,7 +7,6 @@ work on a copy.
 """
 import copy as _copy
 import os
-import tempfile
 import threading
 import warnings
 from collections import OrderedDict
@@ -16,6 +15,7 @@ import numpy as np
 from astropy import units as u
 
 from gammabin.errors import DataFormatError, MissingKeyError
+from gammabin.fitsio import write_fits_atomic
 
 from .event_list import EventList
 from .fits_reading import open_fits
@@ -487,7 +487,7 @@ class Observation:
                 if irf is not None:
                     hdus.append(irf.to_table_hdu())
         from astropy.io import fits  # lazy (import time)
-        _atomic_write(fits.HDUList(hdus), path)
+        write_fits_atomic(fits.HDUList(hdus), path, overwrite=True)
 
     def __str__(self):
         lines = [f"{self.__class__.__name__}", "", f"\tobs id            : {self.obs_id}"]
@@ -513,20 +513,6 @@ def _reverse_lon_radec():
         return FoVAlignment.REVERSE_LON_RADEC
     except ImportError:
         return "REVERSE_LON_RADEC"
-
-
-def _atomic_write(hdulist, path):
-    """Write to a temporary file in the target directory, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        hdulist.writeto(tmp, overwrite=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 _HDUCLAS2_TYPES = {"EFF_AREA": "aeff", "RPSF": "psf"}

@@ -69,7 +69,7 @@ class Observations(collections.abc.MutableSequence):
         return self.__class__(selected)
 
     def __str__(self):
-        lines = [f"Observations", f"Number of observations: {len(self)}"]
+        lines = ["Observations", f"Number of observations: {len(self)}"]
         lines += [str(obs) for obs in self._observations]
         return "\n".join(lines)
 

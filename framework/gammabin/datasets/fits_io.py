@@ -16,7 +16,7 @@ from astropy.table import Table
 
 from gammabin.errors import DataFormatError, UnitMismatchError
 from gammabin.irf.edisp_map import EDispMap
-from gammabin.irf.irf_map import write_atomic
+from gammabin.fitsio import write_fits_atomic
 from gammabin.irf.psf_map import PSFMap
 
 __all__ = ["dataset_to_hdulist", "write_dataset", "read_dataset", "dataset_from_hdulist", "gti_to_table_hdu"]
@@ -74,7 +74,7 @@ def dataset_to_hdulist(dataset, extra_maps=()):
 
 
 def write_dataset(dataset, filename, overwrite=False, checksum=False):
-    write_atomic(dataset.to_hdulist(), filename, overwrite=overwrite, checksum=checksum)
+    write_fits_atomic(dataset.to_hdulist(), filename, overwrite=overwrite, checksum=checksum)
 
 
 def _read_map(hdulist, hdu):

@@ -11,7 +11,6 @@ Quantities, like gammapy.  Makers use ``_evaluate_float`` instead: plain floats 
 canonical units (energies TeV, angles deg, migra 1), result in ``self.unit``.
 """
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from astropy.io import fits
 from astropy.table import Table
 
 from gammabin import kernels
+from gammabin.fitsio import write_fits_atomic
 from gammabin.errors import DataFormatError, MissingHDUError, UnitMismatchError
 
 from .gadf_table import IRFTable, axis_prefix, read_axes
@@ -470,24 +470,7 @@ class IRF:
 
     def write(self, filename, overwrite=False, format="gadf-dl3"):
         """Write atomically: a temporary file beside the target, then ``os.replace``."""
-        write_hdulist_atomic(self.to_hdulist(format=format), filename, overwrite=overwrite)
-
-
-def write_hdulist_atomic(hdulist, filename, overwrite=False):
-    """Write an HDUList to ``filename`` through a temporary file + ``os.replace``."""
-    path = _expand_path(filename)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"File {path} already exists (use overwrite=True)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        hdulist.writeto(tmp, overwrite=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_fits_atomic(self.to_hdulist(format=format), filename, overwrite=overwrite)
 
 
 def _fill_interior_gaps(lines, scale):

@@ -13,11 +13,12 @@ Also holds the small array helpers shared with ``gammabin.datasets``:
 """
 import copy as _copy
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from astropy import units as u
+
+from gammabin.fitsio import write_fits_atomic
 
 __all__ = [
     "IRFMap",
@@ -28,7 +29,6 @@ __all__ = [
     "cutout_map",
     "add_into",
     "copy_map",
-    "write_atomic",
 ]
 
 
@@ -178,24 +178,6 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     return parent
 
 
-def write_atomic(hdulist, filename, overwrite=False, checksum=False):
-    """Write to a temporary file in the target folder, then ``os.replace``."""
-    path = Path(os.path.expandvars(str(filename)))
-    if path.exists() and not overwrite:
-        raise OSError(f"File exists: {path} (use overwrite=True)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = ".fits.gz" if path.name.endswith(".gz") else ".fits"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        hdulist.writeto(tmp, overwrite=True, checksum=checksum)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 # --- the base class -------------------------------------------------------------------
 class IRFMap:
     """IRF map + exposure map.  Subclasses set ``tag``, ``required_axes`` and ``_hdu``."""
@@ -302,7 +284,7 @@ class IRFMap:
             return cls.from_hdulist(hdulist, hdu=hdu, format=format)
 
     def write(self, filename, overwrite=False, format="gadf", checksum=False):
-        write_atomic(self.to_hdulist(format=format), filename, overwrite, checksum)
+        write_fits_atomic(self.to_hdulist(format=format), filename, overwrite, checksum)
 
     def __repr__(self):
         return f"{type(self).__name__}(geom={self._irf_map.geom!r})"

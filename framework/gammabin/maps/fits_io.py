@@ -9,7 +9,6 @@ import io
 import json
 import os
 import zlib
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from astropy.io import fits
 
 from gammabin.errors import DataFormatError, MissingHDUError
 
-__all__ = ["map_to_hdulist", "map_parts_from_hdulist", "write_hdulist_atomic", "unit_from_header", "open_fits_checked"]
+__all__ = ["map_to_hdulist", "map_parts_from_hdulist", "unit_from_header", "open_fits_checked"]
 
 
 class _MetaEncoder(json.JSONEncoder):
@@ -108,23 +107,6 @@ def open_fits_checked(filename):
         hdulist.close()
         raise DataFormatError(f"FITS file {path} is truncated: {len(raw)} bytes is not a whole number of 2880-byte blocks")
     return hdulist
-
-
-def write_hdulist_atomic(hdulist, filename, overwrite=False):
-    """Write to a temporary file in the target folder, then ``os.replace`` it."""
-    path = Path(filename)
-    if path.exists() and not overwrite:
-        raise OSError(f"File {path} already exists (use overwrite=True)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp" + "".join(path.suffixes))
-    os.close(fd)
-    try:
-        hdulist.writeto(tmp, overwrite=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def unit_from_header(header, where=""):

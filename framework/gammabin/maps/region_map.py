@@ -16,6 +16,7 @@ from astropy.io import fits
 from astropy.table import Table
 
 from gammabin.errors import MissingHDUError
+from gammabin.fitsio import write_fits_atomic
 from gammabin.maps import fits_io
 from gammabin.maps.axes_collection import MapAxes
 from gammabin.maps.region_geom import RegionGeom
@@ -89,7 +90,7 @@ class RegionNDMap(Map):
         if checksum:
             for item in hdulist:
                 item.add_checksum()
-        fits_io.write_hdulist_atomic(hdulist, filename, overwrite=overwrite)
+        write_fits_atomic(hdulist, filename, overwrite=overwrite)
 
     @classmethod
     def from_hdulist(cls, hdulist, hdu="SKYMAP", format="gadf", filename="", **kwargs):

@@ -4,17 +4,28 @@ Counts maps are float32 by default; given data keep their dtype.  Filling is
 §3.1/§3.3 indices per dimension plus one ``np.bincount`` (kernels.histogram_flat).
 """
 import copy as _copy
+import functools
 from pathlib import Path
 
 import numpy as np
 from astropy import units as u
 
 from gammabin import kernels
+from gammabin.fitsio import write_fits_atomic
 from gammabin.maps import fits_io
-from gammabin.maps.coord import MapCoord
 from gammabin.maps.wcs_geom import WcsGeom
 
 __all__ = ["Map", "WcsNDMap"]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_unit(text):
+    return u.Unit(text)
+
+
+def _unit(unit):
+    """``u.Unit(unit)``; strings are parsed once (astropy re-parses "m2 s" on every call)."""
+    return _parsed_unit(unit) if isinstance(unit, str) else u.Unit(unit)
 
 
 def _geom_map_class(geom):
@@ -40,7 +51,7 @@ class Map:
                 data = np.broadcast_to(data, geom.data_shape).copy() if data.size != np.prod(geom.data_shape) else data.reshape(geom.data_shape)
         self._geom = geom
         self._data = data
-        self._unit = u.Unit(unit)
+        self._unit = _unit(unit)
         self.meta = {} if meta is None else dict(meta)
 
     # --- construction --------------------------------------------------------
@@ -367,7 +378,7 @@ class Map:
         if checksum:
             for item in hdulist:
                 item.add_checksum()
-        fits_io.write_hdulist_atomic(hdulist, filename, overwrite=overwrite)
+        write_fits_atomic(hdulist, filename, overwrite=overwrite)
 
     # --- plotting ------------------------------------------------------------
 

@@ -1,12 +1,11 @@
 """Writing a GADF data store: per-run EVENTS + GTI files, a shared IRF file (or IRF
 HDUs in each run file), ``hdu-index.fits.gz`` and ``obs-index.fits.gz``.  Every file
 is written to a temporary name beside the target and renamed (atomic)."""
-import os
-import tempfile
-
 import numpy as np
 from astropy.io import fits
 from astropy.table import Table
+
+from gammabin.fitsio import write_fits_atomic
 
 __all__ = ["GADF_KEYS", "TIME_REF", "SITE", "write_run_file", "write_irf_file", "write_index_files",
            "run_file_name", "IRF_FILE_NAME"]
@@ -26,19 +25,6 @@ IRF_TYPES = ("aeff", "edisp", "psf", "bkg")
 
 def run_file_name(obs_id):
     return f"run_{int(obs_id):06d}.fits"
-
-
-def _write_atomic(hdulist, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        hdulist.writeto(tmp, overwrite=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _set_header(header, items):
@@ -88,11 +74,11 @@ def irf_hdus(irfs):
 
 def write_run_file(path, columns, run, meta, extra_hdus=()):
     hdus = [fits.PrimaryHDU(), events_hdu(columns, run, meta), gti_hdu(run), *extra_hdus]
-    _write_atomic(fits.HDUList(hdus), path)
+    write_fits_atomic(fits.HDUList(hdus), path, overwrite=True)
 
 
 def write_irf_file(path, irfs):
-    _write_atomic(fits.HDUList([fits.PrimaryHDU(), *irf_hdus(irfs)]), path)
+    write_fits_atomic(fits.HDUList([fits.PrimaryHDU(), *irf_hdus(irfs)]), path, overwrite=True)
 
 
 def _hdu_rows(run, irfs, shared_irfs):
@@ -115,7 +101,7 @@ def write_index_files(base_dir, runs, irfs, shared_irfs, meta, event_counts):
     hdu_table["OBS_ID"] = np.asarray(hdu_table["OBS_ID"], dtype=np.int64)
     hdu = fits.BinTableHDU(hdu_table, name="HDU_INDEX")
     _set_header(hdu.header, dict(GADF_KEYS, HDUCLAS1="INDEX", HDUCLAS2="HDU"))
-    _write_atomic(fits.HDUList([fits.PrimaryHDU(), hdu]), base_dir / "hdu-index.fits.gz")
+    write_fits_atomic(fits.HDUList([fits.PrimaryHDU(), hdu]), base_dir / "hdu-index.fits.gz", overwrite=True)
 
     obs = Table()
     obs["OBS_ID"] = np.array([r.obs_id for r in runs], dtype=np.int64)
@@ -136,4 +122,4 @@ def write_index_files(base_dir, runs, irfs, shared_irfs, meta, event_counts):
     for key in ("TELESCOP", "INSTRUME"):
         if key in meta:
             hdu.header[key] = meta[key]
-    _write_atomic(fits.HDUList([fits.PrimaryHDU(), hdu]), base_dir / "obs-index.fits.gz")
+    write_fits_atomic(fits.HDUList([fits.PrimaryHDU(), hdu]), base_dir / "obs-index.fits.gz", overwrite=True)

@@ -7,7 +7,6 @@ import abc
 import attrs
 import numpy as np
 
-from ..parameters import quantity_field
 from .mask_lookup import lookup_mask
 from .pixel_shapes import frame_of, shapes_to_sky, sky_lonlat, to_pixel_shape
 
