@@ -322,7 +322,16 @@ class FitsFile:
         parser declined).  Both support ``[]``, ``get``, ``in`` and ``items()``."""
         position = self._position(name)
         infos = self._light()
-        return infos[position].header if infos is not None else self.hdulist[position].header
+        if infos is not None:
+            return infos[position].header
+        from astropy.io.fits.verify import VerifyError  # astropy is in use on this path
+
+        header = self.hdulist[position].header
+        try:
+            list(header.items())  # astropy parses cards lazily; a damaged one fails here
+        except VerifyError as exc:
+            raise DataFormatError(f"HDU {name!r} of {self.path} has a damaged header: {exc}") from exc
+        return header
 
     def view(self, name):
         """``TableHDUView`` of HDU ``name`` (no astropy objects created)."""

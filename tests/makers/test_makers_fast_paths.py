@@ -100,3 +100,32 @@ def test_brentq_port_matches_scipy():
         assert _brentq(f, a, b) == brentq(f, a, b)
     with pytest.raises(ValueError):
         _brentq(lambda x: x * x + 1, -1.0, 1.0)
+
+
+def test_gather_pixels_dense_product_equals_per_row_gathers():
+    from gammabin.makers.builders import irf_grid
+
+    rng = np.random.default_rng(7)
+    table = rng.uniform(0, 5, (100, 6))  # 100 rows × 6 offset nodes: the dense-product path
+    nodes = np.arange(6.0)
+    x = rng.uniform(-0.7, 5.7, 1000)  # some extrapolating pixels too
+    corners = [irf_grid.kernels.grid_brackets(nodes, x)]
+    assert irf_grid._use_matmul(table, [(i, w) for i, w in corners[0]])
+    dense = irf_grid.gather_pixels(table, corners)
+    expected = sum(table[:, i] * w for i, w in corners[0])
+    np.testing.assert_allclose(dense, expected, rtol=1e-14, atol=1e-14)
+    table[3, 2] = np.inf  # non-finite tables keep the per-row path (0·inf would leak)
+    assert not irf_grid._use_matmul(table, [(i, w) for i, w in corners[0]])
+    mixed = irf_grid.gather_pixels(table, corners)
+    assert np.isfinite(mixed[np.arange(100) != 3]).all()
+
+
+def test_real_aeff_with_negative_entries_reads_and_clips(hess_store):
+    """H.E.S.S. DR1 run 20282 has negative EFFAREA entries (as 12 other runs): gammapy
+    reads them and evaluation clips at 0; only an all-non-positive table is rejected."""
+    from gammabin.makers.builders.irf_eval import aeff_on_pixels
+
+    aeff = hess_store.obs(20282).aeff
+    assert aeff.data.min() < 0 < aeff.data.max()
+    area = aeff_on_pixels(aeff, np.geomspace(0.1, 100, 30), np.linspace(0, 2.5, 50))
+    assert area.min() >= 0 and area.max() > 0

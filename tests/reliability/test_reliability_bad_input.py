@@ -565,3 +565,20 @@ def test_config_map_dataset_without_geom():
         config_from_dict(raw, source="c.yaml")
     _names(exc, "c.yaml", "dataset.geom", "required")
     assert isinstance(exc.value, GammabinError)
+
+
+def test_aeff_substantially_negative_entry(data_dir, tmp_path):
+    """One entry at -10 % of the maximum is refused; real files' -1e-4 artefacts are not."""
+    from gammabin.irf import EffectiveAreaTable2D
+
+    def dent(a):
+        a = np.array(a)
+        a.flat[a.size // 2] = -0.1 * a.max()
+        return a
+
+    path = modified_copy(data_dir / HESS_RUN, tmp_path / "aeff.fits", "AEFF", scale_column("EFFAREA", dent))
+    with pytest.raises(DataFormatError) as exc:
+        EffectiveAreaTable2D.read(path, hdu="AEFF")
+    _names(exc, path, "AEFF", "EFFAREA")
+    assert EffectiveAreaTable2D.read(data_dir / "hess-dl3-dr1/data/hess_dl3_dr1_obs_id_020282.fits.gz",
+                                     hdu="AEFF").data.min() < 0

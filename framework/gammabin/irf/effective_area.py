@@ -8,6 +8,9 @@ from .core import IRF
 
 __all__ = ["EffectiveAreaTable2D"]
 
+#: Negative entries tolerated, as a fraction of the table maximum (real files have ~1e-4).
+NEGATIVE_TOLERANCE = 0.01
+
 
 class EffectiveAreaTable2D(IRF):
     """Effective area vs (true energy [log], offset); linear values, 0 outside the edges.
@@ -27,11 +30,18 @@ class EffectiveAreaTable2D(IRF):
     @classmethod
     def _from_irf_table(cls, table):
         aeff = super()._from_irf_table(table)
-        if np.any(aeff.data < 0):
-            # a negative area would give negative exposure, i.e. silently wrong fluxes
+        # Small negative entries are real: 13 H.E.S.S. DR1 runs have some (down to
+        # -1.1e-4 of the maximum, interpolation artefacts); gammapy reads them and the
+        # evaluation clips at 0, as here.  Anything beyond 1 % of the maximum (or no
+        # positive value at all, e.g. a sign-flipped column) would give silently wrong
+        # exposure, so it is refused.
+        peak = float(np.max(aeff.data)) if aeff.data.size else 0.0
+        low = float(np.min(aeff.data)) if aeff.data.size else 0.0
+        if low < 0 and (peak <= 0 or low < -NEGATIVE_TOLERANCE * peak):
             raise DataFormatError(
-                f"{table.where}: column {cls.column_name!r} has negative values "
-                f"(min {float(np.min(aeff.data))}); expected effective areas >= 0"
+                f"{table.where}: column {cls.column_name!r} has negative values down to {low} "
+                f"(maximum {peak}); expected effective areas >= 0 (tiny negative artefacts "
+                f"above -{NEGATIVE_TOLERANCE:g} x maximum are tolerated)"
             )
         return aeff
 

@@ -48,6 +48,8 @@ def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
         prepared.interp_missing_data(axis_name="energy")
     if pad_offset and "offset" in bkg.axes.names:
         prepared = prepared.pad(1, axis_name="offset", mode="edge")
+    if prepared is not bkg:  # our own copy: read-only, so its interpolation grid is cached
+        prepared.data.setflags(write=False)
     per_bkg[key] = (bkg.data, prepared)
     if shared is not None:
         _PREPARED_SHARED[shared] = (bkg.data, bkg.axes, prepared)

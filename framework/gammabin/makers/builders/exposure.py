@@ -15,7 +15,7 @@ def exposure_values(pointing, livetime_s, aeff, geom):
     energy = axis_values(geom.axes["energy_true"], "center", "TeV")
     grid = pixel_grid(geom)
     area = aeff_on_pixels(aeff, energy, grid.offset(ra0, dec0))
-    factor = float(u.Unit(aeff.unit).to("m2")) * float(livetime_s)
+    factor = float(u.Unit(aeff.unit).to(u.m**2)) * float(livetime_s)
     area *= factor  # fresh array from aeff_on_pixels
     return area.reshape(geom.data_shape)
 

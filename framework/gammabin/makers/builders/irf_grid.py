@@ -12,7 +12,6 @@ Everything here works on plain float arrays in canonical units (energies TeV, an
 deg); the per-IRF invariants (scaled nodes, edges, scaled values) are cached per IRF
 object and rebuilt if its ``data`` array is replaced.
 """
-import weakref
 from collections import OrderedDict
 
 import numpy as np
@@ -25,9 +24,10 @@ __all__ = ["IRFGrid", "irf_grid"]
 _CANONICAL = {"energy_true": u.TeV, "energy": u.TeV, "offset": u.deg, "rad": u.deg,
               "fov_lon": u.deg, "fov_lat": u.deg, "migra": u.one}
 
-_GRIDS = weakref.WeakKeyDictionary()
-# Grids of read-only tables (the data layer's shared IRFs): every view of one cached IRF
-# gets the same grid.  Entries hold the data array, so an id cannot be reused while cached.
+# Grids of read-only tables (the data layer's shared IRFs, the makers' prepared
+# backgrounds): every view of one table gets the same grid.  Entries hold the data array,
+# so an id cannot be reused while cached.  A writable table may change in place, so its
+# grid is built on each call (IRFs define __eq__, so they cannot key a dict themselves).
 _SHARED = OrderedDict()
 _SHARED_SIZE = 64
 
@@ -41,24 +41,17 @@ def _shared_key(irf):
 
 
 def irf_grid(irf):
-    """Cached :class:`IRFGrid` of ``irf`` (rebuilt when ``irf.data`` is replaced)."""
+    """:class:`IRFGrid` of ``irf``, cached for read-only tables."""
     key = _shared_key(irf)
-    if key is not None:
-        grid = _SHARED.get(key)
-        if grid is not None and grid.data is irf.data and grid.axes is irf.axes:
-            _SHARED.move_to_end(key)
-            return grid
-    try:
-        grid = _GRIDS.get(irf)
-    except TypeError:  # not weak-referenceable: no cache
+    if key is None:
         return IRFGrid(irf)
-    if grid is None or grid.data is not irf.data:
-        grid = IRFGrid(irf)
-        _GRIDS[irf] = grid
-    if key is not None:
-        _SHARED[key] = grid
-        while len(_SHARED) > _SHARED_SIZE:
-            _SHARED.popitem(last=False)
+    grid = _SHARED.get(key)
+    if grid is not None and grid.data is irf.data and grid.axes is irf.axes:
+        _SHARED.move_to_end(key)
+        return grid
+    grid = _SHARED[key] = IRFGrid(irf)
+    while len(_SHARED) > _SHARED_SIZE:
+        _SHARED.popitem(last=False)
     return grid
 
 
@@ -174,6 +167,8 @@ def gather_pixels(values, corners_per_axis):
                 weight = w if weight is None else weight * w
         corners.append((flat, weight))
     n_pix = corners[0][0].shape[0]
+    if _use_matmul(table, corners):
+        return _gather_matmul(table, corners, n_pix).reshape(*lead_shape, n_pix)
     total = np.empty((table.shape[0], n_pix))
     if table.shape[0] <= 64:
         tmp = np.empty(n_pix)
@@ -195,3 +190,41 @@ def gather_pixels(values, corners_per_axis):
             if k:
                 np.add(total, tmp, out=total)
     return total.reshape(*lead_shape, n_pix)
+
+
+_MATMUL_MAX_CELLS = 32
+
+
+# Products are cut into row blocks of at most this many multiply-adds, which OpenBLAS
+# runs on the calling thread: its worker threads cost more than they save here (and
+# take the second core of a shared machine).
+_MATMUL_BLOCK_FMA = 200_000
+
+
+def _use_matmul(table, corners):
+    """Few cells (offset nodes), many rows: one dense product beats per-row gathers.
+    Needs a finite table (0·inf would leak NaN into other pixels)."""
+    n_pix = corners[0][0].shape[0] if corners else 0
+    return (
+        len(corners) > 1
+        and table.shape[1] <= _MATMUL_MAX_CELLS
+        and table.shape[0] > 64  # fewer rows: the per-row gathers are as fast
+        and table.shape[1] * n_pix <= _MATMUL_BLOCK_FMA
+        and all(weight is not None for _, weight in corners)
+        and bool(np.isfinite(table).all())
+    )
+
+
+def _gather_matmul(table, corners, n_pix):
+    """``table @ W`` with ``W[cell, pixel]`` the pixel's corner weights (the corners of
+    one pixel are distinct cells): Σ over corners of weight × value, summed by BLAS
+    (round-off order differs from the gather path by at most an ulp or so)."""
+    weights = np.zeros((table.shape[1], n_pix))
+    columns = np.arange(n_pix)
+    for flat, weight in corners:
+        weights[flat, columns] = weight
+    out = np.empty((table.shape[0], n_pix))
+    step = max(1, _MATMUL_BLOCK_FMA // (table.shape[1] * n_pix))
+    for lo in range(0, table.shape[0], step):
+        np.matmul(table[lo : lo + step], weights, out=out[lo : lo + step])
+    return out

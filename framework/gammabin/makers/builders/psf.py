@@ -38,7 +38,8 @@ def psf_values(psf, pointing, geom):
         values = np.array(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         values /= norm  # fresh array: in place, then nan_to_num in place (same numbers)
-    np.nan_to_num(values, copy=False)
+    if not np.isfinite(values).all():  # 0/0 where a pixel's PSF is all zero
+        np.nan_to_num(values, copy=False)
     return values.reshape(geom.data_shape)
 
 

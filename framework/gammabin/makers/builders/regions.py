@@ -80,7 +80,7 @@ def geom_offsets(geom, pointing):
 def region_exposure_values(pointing, livetime_s, aeff, geom, use_region_center=True):
     ra0, dec0 = pointing_radec_deg(pointing)
     energy = axis_values(geom.axes["energy_true"], "center", "TeV")
-    factor = float(u.Unit(aeff.unit).to("m2")) * float(livetime_s)
+    factor = float(u.Unit(aeff.unit).to(u.m**2)) * float(livetime_s)
     if use_region_center:
         area = aeff_on_pixels(aeff, energy, region_offset_deg(geom, pointing))
     else:
