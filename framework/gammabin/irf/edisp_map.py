@@ -96,6 +96,15 @@ class _EDispBase(IRFMap):
         sep = np.where(valid, sep, np.inf)
         return np.unravel_index(np.argmin(sep), sep.shape)
 
+    @property
+    def edisp_map(self):
+        """The kernel (``EDispKernelMap``) or migra-pdf (``EDispMap``) map."""
+        return self._irf_map
+
+    @edisp_map.setter
+    def edisp_map(self, value):
+        self._irf_map = value
+
     @classmethod
     def _class_for(cls, irf_map):
         # an EDISP HDU whose first axis is reco ``energy`` is a kernel map
@@ -107,17 +116,6 @@ class EDispKernelMap(_EDispBase):
 
     tag = "edisp_kernel_map"
     required_axes = ("energy", "energy_true")
-
-    def __init__(self, edisp_kernel_map, exposure_map=None):
-        super().__init__(edisp_kernel_map, exposure_map)
-
-    @property
-    def edisp_map(self):
-        return self._irf_map
-
-    @edisp_map.setter
-    def edisp_map(self, value):
-        self._irf_map = value
 
     @classmethod
     def from_geom(cls, geom, dtype="float32"):
@@ -160,17 +158,6 @@ class EDispMap(_EDispBase):
 
     tag = "edisp_map"
     required_axes = ("migra", "energy_true")
-
-    def __init__(self, edisp_map, exposure_map=None):
-        super().__init__(edisp_map, exposure_map)
-
-    @property
-    def edisp_map(self):
-        return self._irf_map
-
-    @edisp_map.setter
-    def edisp_map(self, value):
-        self._irf_map = value
 
     @classmethod
     def from_geom(cls, geom, dtype="float32"):
