@@ -117,6 +117,9 @@ class EDispKernelMap(_EDispBase):
     tag = "edisp_kernel_map"
     required_axes = ("energy", "energy_true")
 
+    def __init__(self, edisp_kernel_map, exposure_map=None):  # gammapy's keyword names
+        super().__init__(edisp_kernel_map, exposure_map)
+
     @classmethod
     def from_geom(cls, geom, dtype="float32"):
         """Diagonal (overlap-fraction) kernel in every pixel, zero exposure; lazy storage."""
@@ -158,6 +161,9 @@ class EDispMap(_EDispBase):
 
     tag = "edisp_map"
     required_axes = ("migra", "energy_true")
+
+    def __init__(self, edisp_map, exposure_map=None):  # gammapy's keyword names
+        super().__init__(edisp_map, exposure_map)
 
     @classmethod
     def from_geom(cls, geom, dtype="float32"):

@@ -2,6 +2,7 @@
 reference dataset's geometries, build each selected map for one observation and return
 a new dataset of the same class and name."""
 import logging
+import threading
 import weakref
 
 import numpy as np
@@ -21,6 +22,7 @@ ALL_SELECTION = ("counts", "exposure", "background", "psf", "edisp")
 # Prepared (filled / padded) copies of cached background models, per source object.
 _PREPARED = weakref.WeakKeyDictionary()
 _PREPARED_SHARED = {}
+_PREPARED_LOCK = threading.RLock()  # makers may be run from several threads
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,11 @@ def prepared_background(bkg, interp_missing_data=True, pad_offset=True):
     """The background model with the maker's steps (1)–(2) applied, on a copy (cached)."""
     if bkg is None or not (interp_missing_data or pad_offset):
         return bkg
+    with _PREPARED_LOCK:
+        return _prepared_background(bkg, interp_missing_data, pad_offset)
+
+
+def _prepared_background(bkg, interp_missing_data, pad_offset):
     key = (bool(interp_missing_data), bool(pad_offset))
     shared = _shared_key(bkg, key)
     if shared is not None:
@@ -135,10 +142,53 @@ def _make_exposure(maker, observation, pointing, livetime, geom):
     return exposure
 
 
+def _can_run_in_threads(maker, observation, geoms):
+    """Builders may run concurrently for a gammabin ``Observation`` (its lazy attributes
+    are plain dict reads once loaded) on WCS geometries; region geometries (spectra)
+    and containment correction stay serial (their caches are not locked)."""
+    from gammabin.data.observation import Observation
+
+    if not isinstance(observation, Observation) or getattr(maker, "containment_correction", False):
+        return False
+    return not any(getattr(g, "is_region", False) for g in geoms.values())
+
+
+def _load_inputs(observation, selection, geoms, events=True):
+    """Load the observation's lazy attributes the selected builders read, on the calling
+    thread and in the order the builders read them (same first error, if any).
+
+    ``events=False``: the counts task loads the events itself (threaded runs: reading
+    ~10⁵ events overlaps the IRF builders; no other task reads the event list, and the
+    others' attributes are then loaded, so they only read the observation's dicts)."""
+    names = []
+    if "counts" in selection and events:
+        names.append("events")
+    if "exposure" in selection and "geom_exposure" in geoms:
+        names.append("aeff")
+    if "background" in selection:
+        names.append("bkg")
+    for name in ("psf", "edisp"):
+        if name in selection and f"geom_{name}" in geoms:
+            names += ["aeff", name]  # the IRF map's exposure, then the IRF
+    for name in names:
+        getattr(observation, name)
+
+
+# Dispatch order for two threads: longest builders first (background, then counts of
+# ~10⁵ events or the EDISP kernels), the short ones fill in.
+_DISPATCH_ORDER = ("background", "counts", "edisp", "psf", "exposure")
+
+
 def make_map_dataset(maker, dataset, observation):
     """Run ``maker`` (a MapDatasetMaker-like attrs object with ``selection`` and the
-    background options) on ``observation`` over ``dataset``'s geometries."""
+    background options) on ``observation`` over ``dataset``'s geometries.
+
+    The selected builders are independent (each makes its own map from read-only
+    inputs): with ``GAMMABIN_THREADS`` > 1 they run on a small thread pool
+    (``threads.run_tasks``), with the same numbers as the serial loop."""
     from gammabin.maps import Map
+
+    from .threads import builder_threads, run_tasks
 
     selection = list(getattr(maker, "selection", None) or ALL_SELECTION)
     geoms = _geoms(dataset)
@@ -147,34 +197,49 @@ def make_map_dataset(maker, dataset, observation):
     kwargs = {"gti": observation.gti, "meta_table": make_meta_table(observation)}
     kwargs["mask_safe"] = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
 
-    kwargs["counts"] = _make_counts(geom, observation) if "counts" in selection else _zeros(geom)
+    threaded = builder_threads() > 1 and _can_run_in_threads(maker, observation, geoms)
+    _load_inputs(observation, selection, geoms, events=not threaded)
+    tasks = {}  # map name -> builder, in the serial order
+    tasks["counts"] = (lambda: _make_counts(geom, observation)) if "counts" in selection else (lambda: _zeros(geom))
     livetime = observation.observation_live_time_duration
     use_region_center = getattr(maker, "use_region_center", True)
     if "exposure" in selection and "geom_exposure" in geoms:
-        kwargs["exposure"] = _make_exposure(maker, observation, pointing, livetime, geoms["geom_exposure"])
+        tasks["exposure"] = lambda: _make_exposure(maker, observation, pointing, livetime, geoms["geom_exposure"])
     if "background" in selection:
         bkg = prepared_background(
             observation.bkg,
             interp_missing_data=getattr(maker, "background_interp_missing_data", True),
             pad_offset=getattr(maker, "background_pad_offset", True),
         )
-        kwargs["background"] = make_map_background_irf(
-            pointing, observation.observation_time_duration, bkg, geom,
-            time_start=getattr(observation, "tstart", None),
-            fov_rotation_step=getattr(maker, "fov_rotation_step", None),
-            oversampling=getattr(maker, "background_oversampling", None),
-            use_region_center=use_region_center,
+        ontime, tstart = observation.observation_time_duration, getattr(observation, "tstart", None)
+        fov_rotation_step = getattr(maker, "fov_rotation_step", None)
+        oversampling = getattr(maker, "background_oversampling", None)
+        tasks["background"] = lambda: make_map_background_irf(
+            pointing, ontime, bkg, geom, time_start=tstart, fov_rotation_step=fov_rotation_step,
+            oversampling=oversampling, use_region_center=use_region_center,
         )
     if "psf" in selection and "geom_psf" in geoms:
-        geom_psf = geoms["geom_psf"]
-        exposure_psf = _irf_exposure(observation, pointing, livetime, geom_psf, geom_psf.axes[0].name)
-        kwargs["psf"] = make_psf_map(observation.psf, pointing, geom_psf, exposure_map=exposure_psf)
+        tasks["psf"] = lambda: _make_psf(observation, pointing, livetime, geoms["geom_psf"])
     if "edisp" in selection and "geom_edisp" in geoms:
-        geom_edisp = geoms["geom_edisp"]
-        first = geom_edisp.axes[0].name
-        exposure_edisp = _irf_exposure(observation, pointing, livetime, geom_edisp, first)
-        if first.lower() == "migra":
-            kwargs["edisp"] = make_edisp_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)
-        else:
-            kwargs["edisp"] = make_edisp_kernel_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)
+        tasks["edisp"] = lambda: _make_edisp(observation, pointing, livetime, geoms["geom_edisp"])
+    names = list(tasks)
+    if threaded:
+        order = sorted(range(len(names)), key=lambda i: _DISPATCH_ORDER.index(names[i]))
+        results = run_tasks([tasks[name] for name in names], order=order)
+    else:
+        results = [tasks[name]() for name in names]
+    kwargs.update(zip(names, results))
     return dataset.__class__(name=dataset.name, **kwargs)
+
+
+def _make_psf(observation, pointing, livetime, geom_psf):
+    exposure_psf = _irf_exposure(observation, pointing, livetime, geom_psf, geom_psf.axes[0].name)
+    return make_psf_map(observation.psf, pointing, geom_psf, exposure_map=exposure_psf)
+
+
+def _make_edisp(observation, pointing, livetime, geom_edisp):
+    first = geom_edisp.axes[0].name
+    exposure_edisp = _irf_exposure(observation, pointing, livetime, geom_edisp, first)
+    if first.lower() == "migra":
+        return make_edisp_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)
+    return make_edisp_kernel_map(observation.edisp, pointing, geom_edisp, exposure_map=exposure_edisp)

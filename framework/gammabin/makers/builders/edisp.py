@@ -185,7 +185,7 @@ def make_edisp_kernel_map(edisp, pointing, geom, exposure_map=None, use_region_c
 
     data = edisp_kernel_values(edisp, pointing, geom, threshold=threshold)
     kernel_map = Map.from_geom(geom, data=data, unit="")
-    return EDispKernelMap(edisp_kernel_map=kernel_map, exposure_map=exposure_map)
+    return EDispKernelMap(kernel_map, exposure_map)
 
 
 def make_edisp_map(edisp, pointing, geom, exposure_map=None, use_region_center=True):
@@ -195,4 +195,4 @@ def make_edisp_map(edisp, pointing, geom, exposure_map=None, use_region_center=T
     from gammabin.maps import Map
 
     edisp_map = Map.from_geom(geom, data=edisp_migra_values(edisp, pointing, geom), unit="")
-    return EDispMap(edisp_map=edisp_map, exposure_map=exposure_map)
+    return EDispMap(edisp_map, exposure_map)

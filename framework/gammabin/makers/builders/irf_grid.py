@@ -12,6 +12,7 @@ Everything here works on plain float arrays in canonical units (energies TeV, an
 deg); the per-IRF invariants (scaled nodes, edges, scaled values) are cached per IRF
 object and rebuilt if its ``data`` array is replaced.
 """
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -30,6 +31,7 @@ _CANONICAL = {"energy_true": u.TeV, "energy": u.TeV, "offset": u.deg, "rad": u.d
 # grid is built on each call (IRFs define __eq__, so they cannot key a dict themselves).
 _SHARED = OrderedDict()
 _SHARED_SIZE = 64
+_SHARED_LOCK = threading.RLock()  # builders of one run may run in threads (threads.py)
 
 
 def _shared_key(irf):
@@ -45,14 +47,15 @@ def irf_grid(irf):
     key = _shared_key(irf)
     if key is None:
         return IRFGrid(irf)
-    grid = _SHARED.get(key)
-    if grid is not None and grid.data is irf.data and grid.axes is irf.axes:
-        _SHARED.move_to_end(key)
+    with _SHARED_LOCK:
+        grid = _SHARED.get(key)
+        if grid is not None and grid.data is irf.data and grid.axes is irf.axes:
+            _SHARED.move_to_end(key)
+            return grid
+        grid = _SHARED[key] = IRFGrid(irf)
+        while len(_SHARED) > _SHARED_SIZE:
+            _SHARED.popitem(last=False)
         return grid
-    grid = _SHARED[key] = IRFGrid(irf)
-    while len(_SHARED) > _SHARED_SIZE:
-        _SHARED.popitem(last=False)
-    return grid
 
 
 class IRFGrid:
@@ -136,7 +139,11 @@ def contract(values, axis, corners):
     the axis is replaced by the coordinate dimension."""
     total = None
     for idx, weight in corners:
-        term = np.take(values, idx, axis=axis)
+        if values.flags.c_contiguous:
+            term = np.take(values, idx, axis=axis)
+        else:  # np.take copies a strided table whole first (file-order IRFs are
+            # transposed views): index it instead, C order as np.take returns it
+            term = np.ascontiguousarray(values[(slice(None),) * axis + (idx,)])
         if weight is not None:
             shape = [1] * term.ndim
             shape[axis] = -1

@@ -6,6 +6,8 @@ geometry, as gammapy does (datasets-makers.md §3 H1/H2); frames are changed wit
 closed-form rotation of :mod:`gammabin.kernels`.  Results are cached by the WCS
 parameters and image shape, so the cutouts of one parent share them.
 """
+import threading
+
 import numpy as np
 
 from gammabin import kernels
@@ -14,6 +16,9 @@ __all__ = ["PixelGrid", "pixel_grid", "sky_to_frame", "pointing_radec_deg"]
 
 _CACHE = {}
 _CACHE_SIZE = 32
+# Builders of one run may run in threads (threads.py): cache lookups/evictions and the
+# grids' lazy arrays are built under this lock (once; the arrays are then only read).
+_LOCK = threading.RLock()
 
 
 def _wcs_key(geom):
@@ -28,11 +33,12 @@ def _wcs_key(geom):
 def pixel_grid(geom):
     """Cached :class:`PixelGrid` of a WCS geometry."""
     key = _wcs_key(geom)
-    grid = _CACHE.get(key)
-    if grid is None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        grid = _CACHE[key] = PixelGrid(geom)
+    with _LOCK:
+        grid = _CACHE.get(key)
+        if grid is None:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            grid = _CACHE[key] = PixelGrid(geom)
     return grid
 
 
@@ -90,15 +96,20 @@ class PixelGrid:
     @property
     def radec(self):
         """Pixel centres in ICRS degrees."""
-        if self._radec is None:
-            self._radec = sky_to_frame(self.lon, self.lat, self.frame, "icrs")
-        return self._radec
+        with _LOCK:
+            if self._radec is None:
+                self._radec = sky_to_frame(self.lon, self.lat, self.frame, "icrs")
+            return self._radec
 
     def offset(self, ra0, dec0):
         """Great-circle separation (deg) of every pixel centre from (ra0, dec0) ICRS
         (read-only; the last few pointings are cached: exposure, safe mask and IRF
         grids of one run ask for the same offsets)."""
         key = (float(ra0), float(dec0))
+        with _LOCK:
+            return self._offset(key, ra0, dec0)
+
+    def _offset(self, key, ra0, dec0):
         offsets = self._offsets.get(key)
         if offsets is None:
             lon0, lat0 = sky_to_frame(ra0, dec0, "icrs", self.frame)
@@ -113,18 +124,20 @@ class PixelGrid:
         return offsets
 
     def fov_coordinates(self, ra0, dec0, reverse_lon=False):
-        if getattr(self, "_radec_trig", None) is None:  # pointing-independent part, once
-            ra, dec = self.radec
-            lat = np.deg2rad(np.asarray(dec, dtype=float))
-            self._radec_trig = (np.deg2rad(np.asarray(ra, dtype=float)), np.cos(lat), np.sin(lat))
+        with _LOCK:
+            if getattr(self, "_radec_trig", None) is None:  # pointing-independent part, once
+                ra, dec = self.radec
+                lat = np.deg2rad(np.asarray(dec, dtype=float))
+                self._radec_trig = (np.deg2rad(np.asarray(ra, dtype=float)), np.cos(lat), np.sin(lat))
         return kernels.fov_coordinates_trig(*self._radec_trig, ra0, dec0, reverse_lon=reverse_lon)
 
     @property
     def solid_angle(self):
         """Pixel solid angles in sr, flattened (the geometry's own construction, §3.5)."""
-        if self._solid_angle is None:
-            omega = self._geom.solid_angle()
-            if hasattr(omega, "to_value"):
-                omega = omega.to_value("sr")
-            self._solid_angle = np.asarray(omega, dtype=float).reshape(self.shape).ravel()
-        return self._solid_angle
+        with _LOCK:
+            if self._solid_angle is None:
+                omega = self._geom.solid_angle()
+                if hasattr(omega, "to_value"):
+                    omega = omega.to_value("sr")
+                self._solid_angle = np.asarray(omega, dtype=float).reshape(self.shape).ravel()
+            return self._solid_angle
