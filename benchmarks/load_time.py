@@ -18,7 +18,10 @@ def main():
     args = parser.parse_args()
     t0 = time.perf_counter()
     data = importlib.import_module(f"{args.package}.data")
-    importlib.import_module(f"{args.package}.irf")
+    irf = importlib.import_module(f"{args.package}.irf")
+    # resolve the classes too: gammabin imports its sub-modules on first attribute use
+    data.DataStore, data.EventList, irf.EffectiveAreaTable2D, irf.Background3D  # noqa: B018
+    importlib.import_module("astropy.table")  # the returned event table (both packages)
     t1 = time.perf_counter()
     store = data.DataStore.from_dir(f"{args.data}/hess-dl3-dr1")
     observations = store.get_observations(OBS_IDS)
