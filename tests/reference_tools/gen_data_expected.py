@@ -1,4 +1,4 @@
-"""Generate tests/expected/data_expected.json with gammapy 2.1 (run with /work/gp-venv/bin/python).
+"""Generate tests/expected/data_expected.json with gammapy 2.1 (run with <gammapy-venv>/bin/python).
 
 Source of the expected numbers used by tests/data/test_data_*.py.  gammabin never imports gammapy.
 """

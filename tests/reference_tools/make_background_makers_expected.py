@@ -1,6 +1,6 @@
 """Expected values for tests/background_makers, generated with gammapy 2.1:
 
-    /work/gp-venv/bin/python tests/reference_tools/make_background_makers_expected.py
+    <gammapy-venv>/bin/python tests/reference_tools/make_background_makers_expected.py
 
 Writes tests/expected/background_makers_gammapy21.json.  Inputs are the reference files
 of shared/reference (V1 stacked dataset, V5 ring dataset, V7 phase event file); the

@@ -2,7 +2,7 @@
 gammapy 2.1 on the gammapy-written reference datasets, for
 tests/datasets/test_datasets_stacking.py.  Run with the gammapy venv:
 
-    /work/gp-venv/bin/python tests/reference_tools/make_datasets_stack_masks.py ../shared/reference
+    <gammapy-venv>/bin/python tests/reference_tools/make_datasets_stack_masks.py ../shared/reference
 
 Writes tests/expected/datasets_stack_masks.json.
 """

@@ -1,4 +1,4 @@
-"""Generate tests/expected/maps_expected.json with gammapy 2.1 (run with /work/gp-venv/bin/python).
+"""Generate tests/expected/maps_expected.json with gammapy 2.1 (run with <gammapy-venv>/bin/python).
 
 Expected values for tests/maps: axis edges/centres/pix, per-event energy bins of
 H.E.S.S. DR1 run 23592 (sha256 of the int16 bin-index array + histogram), WcsGeom

@@ -1,6 +1,6 @@
 """Generate tests/expected/region_finders_gammapy21.json with gammapy 2.1.
 
-Run with the gammapy venv:  /work/gp-venv/bin/python tests/reference_tools/make_region_finders_expected.py
+Run with the gammapy venv:  <gammapy-venv>/bin/python tests/reference_tools/make_region_finders_expected.py
 
 Records, per case, gammapy's OFF-region centres (deg, in the region's frame), radii (deg)
 and the reference WCS shape, for the V3/V4 setups (real pointings) and synthetic ones

@@ -1,6 +1,6 @@
 """Generate tests/expected/spectrum_makers_gammapy21.json with gammapy 2.1.
 
-Run with the gammapy venv:  /work/gp-venv/bin/python tests/reference_tools/make_spectrum_expected.py
+Run with the gammapy venv:  <gammapy-venv>/bin/python tests/reference_tools/make_spectrum_expected.py
 
 * ``check_values``: datasets-makers.md §6 region-centre spectra (runs 23523, 23526; circle
   0.11 deg at (83.63, 22.01), helper WCS 0.01 deg, reco 1-100 TeV 4 bins, true 0.316-100 TeV
