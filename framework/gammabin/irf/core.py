@@ -20,6 +20,7 @@ from astropy.table import Table
 
 from gammabin import kernels
 from gammabin.fitsio import write_fits_atomic
+from gammabin.maps.quantity_data import QuantityDataMixin
 from gammabin.errors import DataFormatError, MissingHDUError, UnitMismatchError
 
 from .gadf_table import IRFTable, axis_prefix, read_axes
@@ -72,7 +73,7 @@ def _unit_factor(from_unit, to_unit):
     return float(u.Unit(from_unit).to(to_unit))
 
 
-class IRF:
+class IRF(QuantityDataMixin):
     """Base class of the table IRFs (AEFF, EDISP, PSF3D, backgrounds, RAD_MAX)."""
 
     tag = None
@@ -137,20 +138,6 @@ class IRF:
         self._data = value
         self._grid_cache = None
         self._derived = {}  # per-IRF caches of subclasses (e.g. PSF cumsum), reset with the data
-
-    @property
-    def unit(self):
-        return self._unit
-
-    @property
-    def quantity(self):
-        return u.Quantity(self._data, self._unit, copy=False)
-
-    @quantity.setter
-    def quantity(self, value):
-        value = u.Quantity(value)
-        self._unit = value.unit
-        self.data = value.value
 
     @property
     def is_pointlike(self):

@@ -13,6 +13,7 @@ from astropy import units as u
 from gammabin import kernels
 from gammabin.fitsio import write_fits_atomic
 from gammabin.maps import fits_io
+from gammabin.maps.quantity_data import QuantityDataMixin
 from gammabin.maps.wcs_geom import WcsGeom
 
 __all__ = ["Map", "WcsNDMap"]
@@ -39,7 +40,7 @@ def _geom_map_class(geom):
     raise TypeError(f"Unsupported geometry type {type(geom).__name__} (WcsGeom or RegionGeom)")
 
 
-class Map:
+class Map(QuantityDataMixin):
     """Base/factory class, ``Map.from_geom``, ``Map.read`` and ``Map.create`` dispatch."""
 
     def __init__(self, geom, data=None, dtype="float32", meta=None, unit=""):
@@ -104,20 +105,6 @@ class Map:
         if value.shape != self._geom.data_shape:
             value = np.broadcast_to(value, self._geom.data_shape).copy()
         self._data = value
-
-    @property
-    def unit(self):
-        return self._unit
-
-    @property
-    def quantity(self):
-        return u.Quantity(self._data, self._unit, copy=None)
-
-    @quantity.setter
-    def quantity(self, value):
-        value = u.Quantity(value)
-        self._unit = value.unit
-        self.data = value.value
 
     @property
     def is_mask(self):
