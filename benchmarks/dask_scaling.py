@@ -5,8 +5,9 @@ SNR), stacked into one map — the shape of a survey reduction, at 1/250 of its 
     python benchmarks/dask_scaling.py                 # 2 workers vs 1 worker + serial check
     python benchmarks/dask_scaling.py --binsz 0.02 --no-serial --json out.json
 
-Reports: wall time with 1 and 2 Dask workers (fresh LocalCluster each, warmed up on
-other runs so imports and first-call caches are not timed), speed-up, per-run cost,
+Reports: wall time with 1 and 2 Dask workers (one LocalCluster each, every worker
+warmed up on other runs so imports and first-call caches are not timed; trials
+alternate between the two, median of ``--trials``), speed-up, per-run cost,
 bytes pickled per task (the RunTask) and once per worker (the shared context), peak
 RSS per worker, the largest relative difference to the serial loop, and the cost of
 one stack / one pairwise combine by map size (inputs of docs/scaling.md).
@@ -58,7 +59,18 @@ def makers():
     return [MapDatasetMaker(), SafeMaskMaker(methods=["aeff-default", "offset-max"], offset_max="2.5 deg")]
 
 
-def timed_dask(n_workers, store, runs, binsz):
+def _warm_worker(data):
+    """Imports and first-call caches of one worker (a run reduced in the worker itself)."""
+    from gammabin.data import DataStore
+    from gammabin.makers import DatasetsMaker
+
+    store = DataStore.from_dir(os.path.join(data, "hess-dl3-dr1"))
+    ref = reference(0.04, width=(4, 4), skydir=(184.56, -5.78))
+    DatasetsMaker(makers(), parallel_backend="serial").run(ref, store.get_observations(WARMUP_RUNS[:1]))
+
+
+def warm_cluster(n_workers, store):
+    """A LocalCluster of single-threaded worker processes, every worker warmed up."""
     from distributed import Client, LocalCluster
 
     from gammabin.makers import DatasetsMaker
@@ -66,22 +78,37 @@ def timed_dask(n_workers, store, runs, binsz):
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                            dashboard_address=":0", silence_logs=logging.ERROR)
     client = Client(cluster)
-    try:
-        warm = DatasetsMaker(makers(), parallel_backend="dask", scheduler=client)
-        warm.run(reference(0.04, width=(4, 4), skydir=(184.56, -5.78)), store.get_observations(WARMUP_RUNS))
-        maker = DatasetsMaker(makers(), parallel_backend="dask", scheduler=client)
-        ref = reference(binsz)
-        from distributed import get_task_stream
+    warm = DatasetsMaker(makers(), parallel_backend="dask", scheduler=client)
+    warm.run(reference(0.04, width=(4, 4), skydir=(184.56, -5.78)), store.get_observations(WARMUP_RUNS))
+    client.run(_warm_worker, DATA)  # every worker, not only the one that got the task above
+    return client, cluster
 
-        with get_task_stream(client) as stream:
-            start = time.perf_counter()
-            maker.run(ref, store.get_observations(runs))
-            seconds = time.perf_counter() - start
-        rss = client.run(_peak_rss_mb)
-        return seconds, ref, maker, sorted(rss.values()), _stream_stats(stream.data)
-    finally:
-        client.close()
-        cluster.close()
+
+def timed_dask(client, store, runs, binsz):
+    """One timed reduction on a warm cluster: seconds, result, maker, task-stream stats."""
+    from distributed import get_task_stream
+
+    from gammabin.makers import DatasetsMaker
+
+    maker = DatasetsMaker(makers(), parallel_backend="dask", scheduler=client)
+    ref = reference(binsz)
+    observations = store.get_observations(runs)
+    workers_cpu = client.run(_cpu_seconds)
+    parent_cpu = _cpu_seconds()
+    with get_task_stream(client) as stream:
+        start = time.perf_counter()
+        maker.run(ref, observations)
+        seconds = time.perf_counter() - start
+    stats = _stream_stats(stream.data)
+    stats["parent_cpu_s"] = _cpu_seconds() - parent_cpu  # client + LocalCluster scheduler
+    after = client.run(_cpu_seconds)
+    stats["worker_cpu_s"] = sorted(after[w] - workers_cpu[w] for w in after)
+    return seconds, ref, maker, stats
+
+
+def _cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _stream_stats(records):
@@ -167,9 +194,11 @@ def main(argv=None):
     parser.add_argument("--no-stacking", action="store_true")
     parser.add_argument("--repeat", type=int, default=1,
                         help="use the strip's runs this many times (a denser survey: more runs per map)")
+    parser.add_argument("--trials", type=int, default=3, help="timed runs per configuration (median reported)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # cluster start/stop chatter
     from gammabin.data import DataStore
 
     print("load average:", os.getloadavg(), "cpus:", os.cpu_count())
@@ -179,16 +208,35 @@ def main(argv=None):
     out.update(payload(store, runs, args.binsz))
     print(f"{len(runs)} runs; task payload max {out['task_bytes_max']} B, context {out['context_bytes_once_per_worker']} B")
 
-    t1, ref1, m1, rss1, st1 = timed_dask(1, store, runs, args.binsz)
-    t2, ref2, m2, rss2, st2 = timed_dask(2, store, runs, args.binsz)
+    # both clusters up and warm, then alternating trials (the machine's drift hits both)
+    clusters = {n: warm_cluster(n, store) for n in (1, 2)}
+    times = {1: [], 2: []}
+    try:
+        for _ in range(args.trials):
+            for n in (1, 2):
+                seconds, ref, maker, stats = timed_dask(clusters[n][0], store, runs, args.binsz)
+                times[n].append(seconds)
+                if n == 1:
+                    ref1, st1 = ref, stats
+                else:
+                    ref2, m2, st2 = ref, maker, stats
+                print(f"  {n} worker(s): {seconds:.2f} s")
+        rss1 = sorted(clusters[1][0].run(_peak_rss_mb).values())
+        rss2 = sorted(clusters[2][0].run(_peak_rss_mb).values())
+    finally:
+        for client, cluster in clusters.values():
+            client.close()
+            cluster.close()
+    t1, t2 = float(np.median(times[1])), float(np.median(times[2]))
     out.update({"task_stream_1_worker": st1, "task_stream_2_workers": st2})
-    print(f"task stream, 1 worker: {st1}\ntask stream, 2 workers: {st2}")
-    out.update({"dask_1_worker_s": t1, "dask_2_workers_s": t2, "speedup": t1 / t2,
+    print(f"task stream (last trial), 1 worker: {st1}\ntask stream (last trial), 2 workers: {st2}")
+    out.update({"trials": args.trials, "dask_1_worker_s_trials": times[1], "dask_2_workers_s_trials": times[2],
+                "dask_1_worker_s": t1, "dask_2_workers_s": t2, "speedup": t1 / t2,
                 "per_run_s_1_worker": t1 / len(runs), "worker_peak_rss_mb_1": rss1, "worker_peak_rss_mb_2": rss2,
                 "reduced": len(m2.report.reduced), "skipped": m2.report.skipped,
                 "one_vs_two_workers_identical": max_rel_diff(ref1, ref2)})
-    print(f"dask 1 worker {t1:.2f} s, 2 workers {t2:.2f} s: speed-up {t1 / t2:.2f}x; "
-          f"worker peak RSS {rss2} MB")
+    print(f"dask (median of {args.trials}) 1 worker {t1:.2f} s, 2 workers {t2:.2f} s: speed-up {t1 / t2:.2f}x; "
+          f"worker peak RSS {rss2} MB; 1 vs 2 workers max rel diff {out['one_vs_two_workers_identical']}")
     if not args.no_serial:
         from gammabin.makers import DatasetsMaker
 

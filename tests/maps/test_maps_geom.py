@@ -177,3 +177,39 @@ def test_width_strings_and_quantities_parse_like_angle():
         expected = np.atleast_1d(Angle(value if not isinstance(value, tuple) else value[0], "deg").deg)
         pair = _angle_pair(value)
         assert pair[0] == pytest.approx(float(expected[0]), rel=1e-15)
+
+
+def test_cutout_arrays_of_a_large_parent_are_computed_on_the_window_with_the_same_bits():
+    """A small cutout of a survey-sized geometry computes its pixel centres, corners and
+    solid angles on its own window (with the parent's WCS); the values are the very
+    bits the sliced parent arrays hold."""
+    from gammabin.maps import wcs_geom
+
+    parent = WcsGeom.create(skydir=(342, 0), width=(50, 18), binsz=0.04, frame="galactic")
+    positions = [SkyCoord(330, 1.3, unit="deg", frame="galactic"), SkyCoord(318, 8, unit="deg", frame="galactic")]
+    for position in positions:
+        cut = parent.cutout(position, width="5 deg")
+        wcs_geom._IMAGE_CACHE.clear()
+        window = [np.array(cut.solid_angle().value), *map(np.array, cut._pixel_lonlat()), *map(np.array, cut._corner_lonlat())]
+        assert not any(key[0] == parent._cache_key() for key in wcs_geom._IMAGE_CACHE)  # parent grid never built
+        wcs_geom._IMAGE_CACHE.clear()
+        parent.solid_angle(), parent._pixel_lonlat(), parent._corner_lonlat()
+        sliced = [np.array(cut.solid_angle().value), *cut._pixel_lonlat(), *cut._corner_lonlat()]
+        for a, b in zip(window, sliced):
+            assert a.shape == b.shape and np.array_equal(a, b)
+        assert window[0].shape == tuple(cut.data_shape[-2:])
+
+
+def test_pickled_geometry_round_trip_reuses_parsed_wcs():
+    import pickle
+
+    from gammabin.irf.irf_map import insertion_slices
+
+    parent = WcsGeom.create(skydir=(342, 0), width=(50, 18), binsz=0.04, frame="galactic", axes=[_v1_geom().axes[0]])
+    cut = parent.cutout(SkyCoord(330, 1.3, unit="deg", frame="galactic"), width="5 deg")
+    a, b = pickle.loads(pickle.dumps(cut)), pickle.loads(pickle.dumps(cut))
+    assert a.wcs is b.wcs  # parsed once per process
+    assert a == cut and a.data_shape == cut.data_shape and a.frame == "galactic"
+    assert a.wcs.to_header_string() == cut.wcs.to_header_string()
+    assert insertion_slices(parent, a) == insertion_slices(parent, cut)
+    np.testing.assert_array_equal(a.solid_angle().value, cut.solid_angle().value)

@@ -58,7 +58,8 @@ def test_tree_is_independent_of_workers_and_completion_order(crab_obs, dask_stac
     """The same balanced tree computed in this process (one worker, leaves finished in a
     shuffled order) gives the Dask result bit for bit."""
     from gammabin.makers import DatasetsMaker
-    from gammabin.pipeline import combine_partials, reduce_run, tree_reduce
+    from gammabin.pipeline import combine_partials, reduce_run, tree_top
+    from gammabin.pipeline.backends import PARENT_TOP_WIDTH
     from gammabin.pipeline.resume import configuration_key
     from gammabin.pipeline.run_task import ReductionContext
 
@@ -72,9 +73,10 @@ def test_tree_is_independent_of_workers_and_completion_order(crab_obs, dask_stac
     leaves = {}
     for index in np.random.default_rng(3).permutation(len(tasks)):  # completion order
         leaves[index] = reduce_run(tasks[index], context)
-    root = tree_reduce([leaves[i] for i in range(len(tasks))], lambda a, b: combine_partials(a, b, context))
-    assert len(root.pieces) == 1  # the four Crab cutouts overlap: one sum
-    reference.stack(root.datasets[0])
+    top = tree_top([leaves[i] for i in range(len(tasks))], lambda a, b: combine_partials(a, b, context), PARENT_TOP_WIDTH)
+    assert [len(partial.pieces) for partial in top] == [1, 1]  # two runs each, overlapping: one sum each
+    for partial in top:  # the parent stacks the top level in order
+        reference.stack(partial.datasets[0])
     dask_result = dask_stacked[0]
     assert_same_dataset(reference, dask_result, rtol=0)
 
@@ -121,3 +123,41 @@ def test_uses_the_current_client_and_leaves_it_open(crab_obs, dask_client):
     assert maker.report.n_workers == 2 and maker.report.reduced == CRAB_RUNS[:2]
     assert dask_client.status == "running"
     assert int(np.ravel(dataset.meta_table["OBS_ID"]).size) == 2
+
+
+@pytest.mark.parametrize("n_leaves, width, sizes", [(10, 2, [8, 2]), (7, 2, [4, 3]), (5, 1, [5]), (3, 4, [1, 1, 1])])
+def test_tree_top_levels_cover_the_leaves_in_order(n_leaves, width, sizes):
+    """``tree_top`` stops at the first level of at most ``width`` nodes; each node
+    covers a contiguous run of leaves, and the shape depends on the count only."""
+    from gammabin.pipeline import tree_reduce, tree_top
+
+    top = tree_top([[i] for i in range(n_leaves)], lambda a, b: a + b, width)
+    assert [len(node) for node in top] == sizes
+    assert sum(top, []) == list(range(n_leaves))
+    assert tree_reduce([[i] for i in range(n_leaves)], lambda a, b: a + b) == list(range(n_leaves))
+    assert tree_top([], lambda a, b: a + b, 2) == [] and tree_reduce([], lambda a, b: a + b) is None
+
+
+def test_chunks_prefer_contiguous_blocks_of_workers(dask_client):
+    from gammabin.pipeline.backends import _contiguous_homes
+
+    workers = sorted(dask_client.scheduler_info()["workers"])
+    homes = _contiguous_homes(dask_client, 5)
+    assert [h[0] for h in homes] == [workers[0]] * 3 + [workers[1]] * 2  # two blocks, in order
+
+
+def test_workers_get_their_allocator_tuned(dask_client):
+    """dask starts workers with MALLOC_TRIM_THRESHOLD_=65536; the gammabin worker plugin
+    (registered by every Dask reduction) raises glibc's thresholds again."""
+    import sys
+
+    from gammabin.pipeline.dask_worker import GammabinWorkerSetup, tune_allocator
+
+    assert tune_allocator({}) is False  # nothing pinned: glibc's adaptive default stays
+    assert tune_allocator({"MALLOC_TRIM_THRESHOLD_": str(256 * 2**20)}) is False
+    dask_client.register_plugin(GammabinWorkerSetup())
+    pinned = dask_client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert set(pinned.values()) == {"65536"}
+    tuned = dask_client.run(tune_allocator)
+    if sys.platform.startswith("linux") and __import__("platform").libc_ver()[0] == "glibc":
+        assert set(tuned.values()) == {True}

@@ -53,11 +53,40 @@ def copy_map(m):
     return Map.from_geom(m.geom, data=data, unit=m.unit, meta=_copy.deepcopy(m.meta))
 
 
-def writable(m):
-    """Materialise ``m.data`` if it is lazy; return the (now writable) array."""
+def _constant_zero(array):
+    """A lazy array whose every element is the one stored zero (0-stride broadcast)."""
+    return array.size > 0 and not any(array.strides) and not array.flat[0]
+
+
+def writable(m, touch=False):
+    """Materialise ``m.data`` if it is lazy; return the (now writable) array.
+
+    Zeros come from ``np.zeros``: the OS hands out zero pages on first touch, so a survey
+    map costs memory only where runs were stacked.  ``touch``: fault the pages in now
+    (a receiver prepared while the workers are busy)."""
     if is_lazy(m.data):
-        m.data = np.array(m.data)
+        lazy = m.data
+        if not _constant_zero(lazy):
+            m.data = np.array(lazy)
+        elif touch:
+            m.data = np.empty(lazy.shape, lazy.dtype)
+            m.data.fill(0)
+            return m.data
+        else:
+            m.data = np.zeros(lazy.shape, lazy.dtype)
+    if touch:
+        _touch_pages(m.data)
     return m.data
+
+
+def _touch_pages(array):
+    """Rewrite one element per memory page with its own value: faults in pages that
+    ``np.zeros`` left unmapped, changes nothing."""
+    if not array.flags.c_contiguous or not array.size:
+        return
+    flat = array.reshape(-1)
+    step = max(1, 4096 // array.itemsize)
+    flat[::step] = flat[::step].copy()
 
 
 # --- aligned geometries --------------------------------------------------------------
@@ -178,6 +207,15 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     return parent
 
 
+def _zero_unreached(data, xdata):
+    """``data = 0`` wherever the exposure (broadcast over ``data``'s axes) is 0."""
+    if not xdata.any():
+        if data.any():
+            data[...] = 0
+        return
+    np.copyto(data, 0, where=np.broadcast_to(xdata == 0, data.shape))
+
+
 # --- the base class -------------------------------------------------------------------
 class IRFMap:
     """IRF map + exposure map.  Subclasses set ``tag``, ``required_axes`` and ``_hdu``."""
@@ -215,20 +253,41 @@ class IRFMap:
         return self.__class__(copy_map(self._irf_map), copy_map(self.exposure_map))
 
     # --- stacking (datasets-makers §1.4) -------------------------------------------
+    def prepare_stack(self, touch=False):
+        """Writable IRF and exposure arrays with the unreached pixels zeroed (what the
+        first ``stack`` needs); ``touch`` faults their pages in now."""
+        own, own_x = self._irf_map, self.exposure_map
+        if is_lazy(own_x.data) and _constant_zero(own_x.data):
+            own.data = lazy_full(own.data.shape, 0, own.data.dtype)  # nothing reached yet: all 0
+        data, xdata = writable(own, touch), writable(own_x, touch)
+        arrays = (id(data), id(xdata))  # new arrays (copy, read, assignment): check again
+        if getattr(self, "_zeroed_arrays", None) != arrays:
+            _zero_unreached(data, xdata)
+            self._zeroed_arrays = arrays
+        return data, xdata
+
     def stack(self, other, weights=None, nan_to_num=True):
         """Exposure-weighted mean, in place, in the receiver's dtype (H5):
-        ``M·X`` → ``+= M_o·X_o·w`` → ``X += X_o·w_X`` → ``nan_to_num(M/X)``."""
+        ``M·X`` → ``+= M_o·X_o·w`` → ``X += X_o·w_X`` → ``nan_to_num(M/X)``.
+
+        gammapy applies ``M·X`` and ``/X`` to the whole map.  Outside ``other``'s window
+        that only changes two things: pixels no run has reached (X = 0) become 0 (so
+        ``create()``'s default diagonal kernel does not survive the first stack), and
+        the others take a float32 round trip ``(M·X)/X`` (≤ 1 ulp, the exact value is M).
+        We zero the unreached pixels once and keep M elsewhere, so a stack costs the
+        size of the run's window instead of the (survey-sized) map's."""
         if self.exposure_map is None or other.exposure_map is None:
             raise ValueError(f"Missing exposure map for {type(self).__name__}.stack")
         own, own_x = self._irf_map, self.exposure_map
         found = insertion_slices(own.geom, other._irf_map.geom)
         if found is None:
             return
+        parent = found[0]
         w = None if weights is None else np.asarray(getattr(weights, "data", weights))
-        data, xdata = writable(own), writable(own_x)
-        # whole map, as gammapy: pixels no run has reached (exposure 0) end up 0,
-        # so create()'s default diagonal kernel does not survive the first stack
-        data *= xdata
+        data, xdata = self.prepare_stack()
+        window = (Ellipsis, *parent)
+        view, xview = data[window], xdata[window]
+        view *= xview
         product = np.asarray(other._irf_map.data) * np.asarray(other.exposure_map.data)
         add_into(own, product, other._irf_map.unit, other._irf_map.geom, w, nan_to_num)
         wx = w
@@ -237,8 +296,8 @@ class IRFMap:
             wx = np.logical_or.reduce(w, axis=w.ndim - 3, keepdims=True)
         add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
         with np.errstate(invalid="ignore", divide="ignore"):
-            data /= xdata
-        own.data = np.nan_to_num(data, copy=False)  # in place: data is ours (writable)
+            view /= xview
+        np.nan_to_num(view, copy=False)  # in place on the window (0/0 where X stayed 0)
 
     # --- cutout ------------------------------------------------------------------------
     def cutout(self, position, width, mode="trim", min_npix=3, _memo=None):

@@ -7,6 +7,8 @@ run's cutout of the same geometry reuses them.  Only regular geometries (the
 same image in every non-spatial bin) are supported.
 """
 import copy
+import pickle
+
 import numpy as np
 from astropy import units as u
 from astropy.coordinates import Angle, SkyCoord
@@ -76,35 +78,72 @@ _IMAGE_CACHE = {}
 _IMAGE_CACHE_SIZE = 64
 
 
+_WHOLE_PARENT_FACTOR = 16  # a cutout this many times smaller than its parent: own window only
+
+
 def _cached_image_arrays(geom, what):
     """Read-only per-(WCS header, shape) arrays: "centers", "corners" (lon, lat in
     deg) or "solid_angle" (sr).  Computed from the geometry's own WCS object, or,
-    for a cutout lying inside its parent, sliced from the parent's arrays (the
-    cutout's WCS differs by an integer CRPIX shift, so the values are the same)."""
+    for a cutout lying inside its parent, from the parent's WCS at the cutout's pixels
+    (the cutout's WCS differs by an integer CRPIX shift): sliced from the parent's
+    arrays when the parent is small or already computed, else computed on the window
+    alone (a survey-sized reference would cost every worker its whole grid).  Every
+    value is an element-wise function of its pixel, so both ways give the same bits."""
     link = geom._parent_link
     if link is not None:
         parent, y0, x0 = link
-        extra = 1 if what == "corners" else 0
-        window = (slice(y0, y0 + geom._ny + extra), slice(x0, x0 + geom._nx + extra))
-        arrays = _cached_image_arrays(parent, what)
-        return tuple(a[window] for a in arrays) if isinstance(arrays, tuple) else arrays[window]
-    key = (geom._cache_key(), geom._nx, geom._ny, what)
+        parent_key = (parent._cache_key(), parent._nx, parent._ny, what)
+        small = parent._nx * parent._ny <= _WHOLE_PARENT_FACTOR * geom._nx * geom._ny
+        if small or parent_key in _IMAGE_CACHE:
+            extra = 1 if what == "corners" else 0
+            window = (slice(y0, y0 + geom._ny + extra), slice(x0, x0 + geom._nx + extra))
+            arrays = _cached_image_arrays(parent, what)
+            return tuple(a[window] for a in arrays) if isinstance(arrays, tuple) else arrays[window]
+        return _cached(("window", parent_key, y0, x0, geom._nx, geom._ny),
+                       lambda: _image_arrays(parent._wcs, x0, y0, geom._nx, geom._ny, what))
+    return _cached((geom._cache_key(), geom._nx, geom._ny, what),
+                   lambda: _image_arrays(geom._wcs, 0, 0, geom._nx, geom._ny, what))
+
+
+def _cached(key, compute):
     if key in _IMAGE_CACHE:
         return _IMAGE_CACHE[key]
-    if what == "solid_angle":
-        lon, lat = _cached_image_arrays(geom, "corners")
-        result = kernels.pixel_solid_angles(lon, lat)
-        result.flags.writeable = False
-    else:
-        start = 0.0 if what == "centers" else -0.5
-        x, y = np.meshgrid(np.arange(start, geom._nx, dtype=float), np.arange(start, geom._ny, dtype=float))
-        result = tuple(geom._wcs.wcs_pix2world(x, y, 0))
-        for array in result:
-            array.flags.writeable = False
+    result = compute()
     if len(_IMAGE_CACHE) >= _IMAGE_CACHE_SIZE:
         _IMAGE_CACHE.pop(next(iter(_IMAGE_CACHE)))
     _IMAGE_CACHE[key] = result
     return result
+
+
+def _image_arrays(wcs, x0, y0, nx, ny, what):
+    """``what`` for the ``nx`` × ``ny`` pixels of ``wcs`` starting at pixel (x0, y0)."""
+    if what == "solid_angle":
+        lon, lat = _image_arrays(wcs, x0, y0, nx, ny, "corners")
+        result = kernels.pixel_solid_angles(lon, lat)
+        result.flags.writeable = False
+        return result
+    start = 0.0 if what == "centers" else -0.5
+    x, y = np.meshgrid(np.arange(start, nx, dtype=float) + x0, np.arange(start, ny, dtype=float) + y0)
+    result = tuple(wcs.wcs_pix2world(x, y, 0))
+    for array in result:
+        array.flags.writeable = False
+    return result
+
+
+_WCS_BY_PICKLE = {}
+_WCS_BY_PICKLE_SIZE = 256
+
+
+def _restore_wcs_geom(cls, wcs_pickle, state, parent_link, key):
+    wcs = _WCS_BY_PICKLE.get(wcs_pickle)
+    if wcs is None:
+        wcs = pickle.loads(wcs_pickle)
+        if len(_WCS_BY_PICKLE) >= _WCS_BY_PICKLE_SIZE:
+            _WCS_BY_PICKLE.pop(next(iter(_WCS_BY_PICKLE)))
+        _WCS_BY_PICKLE[wcs_pickle] = wcs
+    geom = cls(wcs, **state)
+    geom._parent_link, geom._key, geom._wcs_pickle = parent_link, key, wcs_pickle
+    return geom
 
 
 def _overlap_slices(large_shape, small_shape, position, mode="partial"):
@@ -636,6 +675,17 @@ class WcsGeom(GeomAxesMixin):
 
     def __deepcopy__(self, memo):
         return self._init_copy(axes=copy.deepcopy(self._axes, memo))
+
+    def __reduce__(self):
+        # astropy pickles a WCS as a FITS header that is parsed again on loading (~2 ms);
+        # partial sums travelling between Dask workers carry a dozen geometries each,
+        # mostly with the same few WCS, so the pickled form is made once per geometry
+        # and a process parses each distinct one once (WCS objects are never mutated)
+        if getattr(self, "_wcs_pickle", None) is None:
+            self._wcs_pickle = pickle.dumps(self._wcs, protocol=pickle.HIGHEST_PROTOCOL)
+        state = {"npix": (self._nx, self._ny), "cdelt": self._cdelt_pair, "crpix": self._crpix,
+                 "axes": self._axes, "_frame": self._frame}
+        return _restore_wcs_geom, (type(self), self._wcs_pickle, state, self._parent_link, self._key)
 
     def to_header(self):
         header = self._wcs.to_header()

@@ -7,15 +7,15 @@
   in observation order (bit-identical to serial).
 - ``dask``: ``dask.distributed``; the context is scattered once (broadcast), each task
   carries only a :class:`RunTask` (file references), and the partial sums are combined
-  on the workers in a balanced tree fixed by the observation order; only the total
-  comes back.
+  on the workers in a balanced tree fixed by the observation order; only its top
+  level (two partial sums) comes back.
 """
 import logging
 import multiprocessing
 import os
 import uuid
 
-from .partial import Partial, combine_partials, tree_reduce
+from .partial import combine_partials, tree_top
 from .run_task import reduce_chunk, reduce_run
 
 __all__ = ["run_serial", "run_pool", "run_dask", "dask_client"]
@@ -93,11 +93,32 @@ def dask_client(scheduler=None, n_workers=None):
     return _ClientHandle(client, [client, cluster])
 
 
-def run_dask(tasks, context, client, stack, runs_per_task=1):
+# the tree's last level is not combined on a worker: the parent, which stacks every
+# piece into the reference anyway, takes this many partial sums (one hop and one
+# combine less on the critical path; fixed, so results stay worker-independent)
+PARENT_TOP_WIDTH = 2
+
+
+def _contiguous_homes(client, n_chunks):
+    """A preferred worker per chunk: contiguous blocks of the chunk list, so that the
+    lower levels of the (fixed) tree combine partials that already sit on one worker
+    and only the top few levels move data.  Loose: an idle worker may still steal."""
+    workers = sorted(client.scheduler_info().get("workers", {}))
+    if len(workers) < 2:
+        return [None] * n_chunks
+    return [[workers[i * len(workers) // n_chunks]] for i in range(n_chunks)]
+
+
+def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None):
     """Chunks of ``runs_per_task`` runs on the workers (each stacked in order into its
     own window), then (``stack``) a balanced tree of pairwise combines there.
+    ``while_waiting()`` runs here once everything is submitted.
 
-    Returns the root Partial (``stack``) or the per-run leaves in task order."""
+    Returns the top :data:`PARENT_TOP_WIDTH` partials of the tree (``stack``), or the
+    per-run leaves, in task order."""
+    from .dask_worker import GammabinWorkerSetup
+
+    client.register_plugin(GammabinWorkerSetup())
     token = uuid.uuid4().hex[:8]
     shared = client.scatter(context, broadcast=True, hash=False)
     if not stack:
@@ -106,13 +127,20 @@ def run_dask(tasks, context, client, stack, runs_per_task=1):
         return client.gather(leaves)
     size = max(1, int(runs_per_task))
     chunks = [tuple(tasks[i:i + size]) for i in range(0, len(tasks), size)]
-    leaves = [client.submit(reduce_chunk, chunk, shared, key=f"gammabin-runs-{token}-{chunk[0].index}", pure=False)
-              for chunk in chunks]
+    homes = _contiguous_homes(client, len(chunks))
+    # chunks in list order on each worker (earlier = higher priority), so that each
+    # combine runs as soon as its two halves exist instead of piling up at the end
+    leaves = [client.submit(reduce_chunk, chunk, shared, key=f"gammabin-runs-{token}-{chunk[0].index}", pure=False,
+                            workers=home, allow_other_workers=home is not None, priority=len(chunks) - i)
+              for i, (chunk, home) in enumerate(zip(chunks, homes))]
     counter = iter(range(len(chunks)))
 
     def combine(left, right):
-        return client.submit(combine_partials, left, right, shared, pure=False,
+        return client.submit(combine_partials, left, right, shared, pure=False, priority=len(chunks) + 1,
                              key=f"gammabin-stack-{token}-{next(counter)}")
 
-    root = tree_reduce(leaves, combine)
-    return Partial() if root is None else root.result()
+    tops = tree_top(leaves, combine, PARENT_TOP_WIDTH)
+    if while_waiting is not None:
+        while_waiting()
+    # straight from the workers that hold them (in parallel, not relayed by the scheduler)
+    return client.gather(tops, direct=True)

@@ -6,6 +6,8 @@ import os
 import time
 import warnings
 
+import functools
+
 import attrs
 
 from gammabin.makers.core import Maker
@@ -148,16 +150,16 @@ class DatasetsMaker(Maker):
             handle = dask_client(self.scheduler, n_workers)
             try:
                 report.n_workers = len(handle.client.scheduler_info().get("workers", {}))
-                out = run_dask(tasks, context, handle.client, self.stack_datasets, self.runs_per_task)
+                from gammabin.datasets.stacking import prepare_stack_target
+
+                prepare = functools.partial(prepare_stack_target, dataset) if self.stack_datasets else None
+                out = run_dask(tasks, context, handle.client, self.stack_datasets, self.runs_per_task, prepare)
             finally:
                 handle.close()
-            if self.stack_datasets:
-                if self.on_error == "raise":
-                    raise_for_failures(out.failures)
-                consume(out)
-            else:
-                for partial in out:
-                    consume(partial)
+            if self.stack_datasets and self.on_error == "raise":
+                raise_for_failures([f for partial in out for f in partial.failures])  # before stacking any
+            for partial in out:
+                consume(partial)
         report.seconds = time.perf_counter() - start
         if backend != "serial":
             for obs_id, reason in report.skipped:

@@ -20,7 +20,7 @@ import numpy as np
 
 from gammabin.irf.irf_map import insertion_slices
 
-__all__ = ["Partial", "combine_partials", "fold_partials", "tree_reduce", "window_geoms"]
+__all__ = ["Partial", "combine_partials", "fold_partials", "tree_reduce", "tree_top", "window_geoms"]
 
 
 @attrs.define
@@ -151,17 +151,22 @@ def combine_partials(left, right, context):
     return fold_partials([left, right], context)
 
 
-def tree_reduce(leaves, combine):
+def tree_top(leaves, combine, width=1):
     """Balanced binary tree over ``leaves`` in their order: ``combine(a, b)`` on
-    neighbours, level by level.  The shape depends only on ``len(leaves)``, so the
+    neighbours, level by level, up to the first level of at most ``width`` nodes, which
+    is returned (a list, in order).  The shape depends only on ``len(leaves)``, so the
     result is the same bit for bit whatever the number of workers or the order in
     which leaves complete."""
-    if not leaves:
-        return None
     level = list(leaves)
-    while len(level) > 1:
+    while len(level) > max(1, width):
         nxt = [combine(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt
-    return level[0]
+    return level
+
+
+def tree_reduce(leaves, combine):
+    """The root of :func:`tree_top` (None without leaves)."""
+    top = tree_top(leaves, combine, 1)
+    return top[0] if top else None
