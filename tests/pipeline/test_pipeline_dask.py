@@ -125,7 +125,8 @@ def test_uses_the_current_client_and_leaves_it_open(crab_obs, dask_client):
     assert int(np.ravel(dataset.meta_table["OBS_ID"]).size) == 2
 
 
-@pytest.mark.parametrize("n_leaves, width, sizes", [(10, 2, [8, 2]), (7, 2, [4, 3]), (5, 1, [5]), (3, 4, [1, 1, 1])])
+@pytest.mark.parametrize("n_leaves, width, sizes", [(10, 2, [5, 5]), (7, 2, [3, 4]), (5, 1, [5]), (3, 4, [1, 1, 1]),
+                                                    (9, 4, [2, 2, 2, 3])])
 def test_tree_top_levels_cover_the_leaves_in_order(n_leaves, width, sizes):
     """``tree_top`` stops at the first level of at most ``width`` nodes; each node
     covers a contiguous run of leaves, and the shape depends on the count only."""
@@ -134,6 +135,9 @@ def test_tree_top_levels_cover_the_leaves_in_order(n_leaves, width, sizes):
     top = tree_top([[i] for i in range(n_leaves)], lambda a, b: a + b, width)
     assert [len(node) for node in top] == sizes
     assert sum(top, []) == list(range(n_leaves))
+    pairs = []
+    tree_top([[i] for i in range(4)], lambda a, b: pairs.append((a, b)) or a + b, 1)
+    assert pairs == [([0], [1]), ([2], [3]), ([0, 1], [2, 3])]  # neighbours first, by halving
     assert tree_reduce([[i] for i in range(n_leaves)], lambda a, b: a + b) == list(range(n_leaves))
     assert tree_top([], lambda a, b: a + b, 2) == [] and tree_reduce([], lambda a, b: a + b) is None
 
@@ -143,7 +147,7 @@ def test_chunks_prefer_contiguous_blocks_of_workers(dask_client):
 
     workers = sorted(dask_client.scheduler_info()["workers"])
     homes = _contiguous_homes(dask_client, 5)
-    assert [h[0] for h in homes] == [workers[0]] * 3 + [workers[1]] * 2  # two blocks, in order
+    assert [h[0] for h in homes] == [workers[0]] * 2 + [workers[1]] * 3  # the tree's two halves
 
 
 def test_workers_get_their_allocator_tuned(dask_client):

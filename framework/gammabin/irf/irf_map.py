@@ -68,10 +68,6 @@ def writable(m, touch=False):
         lazy = m.data
         if not _constant_zero(lazy):
             m.data = np.array(lazy)
-        elif touch:
-            m.data = np.empty(lazy.shape, lazy.dtype)
-            m.data.fill(0)
-            return m.data
         else:
             m.data = np.zeros(lazy.shape, lazy.dtype)
     if touch:
@@ -86,7 +82,10 @@ def _touch_pages(array):
         return
     flat = array.reshape(-1)
     step = max(1, 4096 // array.itemsize)
-    flat[::step] = flat[::step].copy()
+    block = step * 256  # 1 MiB at a time: the Dask client's I/O thread gets the GIL in between
+    for start in range(0, flat.size, block):
+        part = flat[start:start + block:step]
+        part[...] = part.copy()
 
 
 # --- aligned geometries --------------------------------------------------------------

@@ -100,13 +100,26 @@ PARENT_TOP_WIDTH = 2
 
 
 def _contiguous_homes(client, n_chunks):
-    """A preferred worker per chunk: contiguous blocks of the chunk list, so that the
-    lower levels of the (fixed) tree combine partials that already sit on one worker
-    and only the top few levels move data.  Loose: an idle worker may still steal."""
+    """A preferred worker per chunk: the chunk list and the workers are halved together
+    along the reduction tree, so every worker owns whole subtrees — their combines
+    find both halves in place, and only the top levels move data.  Loose: an idle
+    worker may still steal."""
     workers = sorted(client.scheduler_info().get("workers", {}))
     if len(workers) < 2:
         return [None] * n_chunks
-    return [[workers[i * len(workers) // n_chunks]] for i in range(n_chunks)]
+    homes = [None] * n_chunks
+
+    def split(lo, hi, group):
+        if len(group) == 1 or hi - lo <= 1:
+            homes[lo:hi] = [[group[0]]] * (hi - lo)
+            return
+        mid = lo + (hi - lo) // 2  # the tree's own split (tree_top)
+        cut = min(len(group) - 1, max(1, round(len(group) * (mid - lo) / (hi - lo))))
+        split(lo, mid, group[:cut])
+        split(mid, hi, group[cut:])
+
+    split(0, n_chunks, workers)
+    return homes
 
 
 def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None):
@@ -118,7 +131,9 @@ def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None)
     per-run leaves, in task order."""
     from .dask_worker import GammabinWorkerSetup
 
-    client.register_plugin(GammabinWorkerSetup())
+    if not getattr(client, "_gammabin_worker_setup", False):  # once per Client (a scheduler round trip)
+        client.register_plugin(GammabinWorkerSetup())  # also applied to workers that join later
+        client._gammabin_worker_setup = True
     token = uuid.uuid4().hex[:8]
     shared = client.scatter(context, broadcast=True, hash=False)
     if not stack:
@@ -142,5 +157,14 @@ def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None)
     tops = tree_top(leaves, combine, PARENT_TOP_WIDTH)
     if while_waiting is not None:
         while_waiting()
-    # straight from the workers that hold them (in parallel, not relayed by the scheduler)
-    return client.gather(tops, direct=True)
+    return client.gather(tops, direct=_direct(client))
+
+
+def _direct(client):
+    """Gather straight from the workers (in parallel, no relay through the scheduler)
+    unless the user chose otherwise; by default only where the workers are surely
+    reachable: a cluster on this machine."""
+    if getattr(client, "direct_to_workers", None) is not None:
+        return client.direct_to_workers
+    address = str(getattr(client.scheduler, "address", "") or "")
+    return address.startswith(("inproc://", "tcp://127.", "tcp://localhost", "tcp://[::1]", "ipc://"))

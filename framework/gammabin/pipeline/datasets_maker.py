@@ -152,6 +152,7 @@ class DatasetsMaker(Maker):
                 report.n_workers = len(handle.client.scheduler_info().get("workers", {}))
                 from gammabin.datasets.stacking import prepare_stack_target
 
+                # the parent waits anyway: fault the reference's pages in meanwhile
                 prepare = functools.partial(prepare_stack_target, dataset) if self.stack_datasets else None
                 out = run_dask(tasks, context, handle.client, self.stack_datasets, self.runs_per_task, prepare)
             finally:

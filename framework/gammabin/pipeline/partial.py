@@ -20,7 +20,7 @@ import numpy as np
 
 from gammabin.irf.irf_map import insertion_slices
 
-__all__ = ["Partial", "combine_partials", "fold_partials", "tree_reduce", "tree_top", "window_geoms"]
+__all__ = ["Partial", "combine_partials", "fold_partials", "tree_groups", "tree_reduce", "tree_top", "window_geoms"]
 
 
 @attrs.define
@@ -151,19 +151,31 @@ def combine_partials(left, right, context):
     return fold_partials([left, right], context)
 
 
+def tree_groups(n_leaves, width=1):
+    """The leaf index ranges of the top level of the reduction tree: the leaves are
+    halved recursively (left half ``n // 2``) while at most ``width`` groups result."""
+    groups = [(0, n_leaves)] if n_leaves else []
+    while len(groups) * 2 <= width and any(hi - lo > 1 for lo, hi in groups):
+        groups = [part for lo, hi in groups
+                  for part in (((lo, lo + (hi - lo) // 2), (lo + (hi - lo) // 2, hi)) if hi - lo > 1 else ((lo, hi),))]
+    return groups
+
+
+def _halving(leaves, combine):
+    if len(leaves) == 1:
+        return leaves[0]
+    mid = len(leaves) // 2
+    return combine(_halving(leaves[:mid], combine), _halving(leaves[mid:], combine))
+
+
 def tree_top(leaves, combine, width=1):
-    """Balanced binary tree over ``leaves`` in their order: ``combine(a, b)`` on
-    neighbours, level by level, up to the first level of at most ``width`` nodes, which
-    is returned (a list, in order).  The shape depends only on ``len(leaves)``, so the
-    result is the same bit for bit whatever the number of workers or the order in
-    which leaves complete."""
-    level = list(leaves)
-    while len(level) > max(1, width):
-        nxt = [combine(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level
+    """Balanced binary tree over ``leaves`` in their order, by recursive halving, up to
+    its top level of at most ``width`` nodes, returned as a list in order.  The shape
+    depends only on ``len(leaves)``, so the result is the same bit for bit whatever the
+    number of workers or the order in which leaves complete; and each subtree covers a
+    contiguous range of leaves (what lets workers own whole subtrees)."""
+    leaves = list(leaves)
+    return [_halving(leaves[lo:hi], combine) for lo, hi in tree_groups(len(leaves), width)]
 
 
 def tree_reduce(leaves, combine):
