@@ -38,8 +38,9 @@ def test_v6_fov_norms(obs_id, variant, v6):
     assert int(out.mask_safe.data.sum()) == expected["mask_safe_true"]
     assert out.mask_fit is None  # restored
     assert out.models[f"{out.name}-bkg"] is out.background_model
-    if variant == "scale":  # exactly Σn/ΣB over the fit mask
-        np.testing.assert_allclose(model.norm.value, expected["norm"], rtol=1e-9)
+    if variant == "scale":  # Σn/ΣB over the fit mask: only the background's solid angles
+        # differ (exact CAR rows here, gammapy's planar triangles there: ≤ 1e-7)
+        np.testing.assert_allclose(model.norm.value, expected["norm"], rtol=1e-7)
 
 
 def test_fov_scale_is_ratio_of_masked_sums(v6):

@@ -133,10 +133,12 @@ class PixelGrid:
 
     @property
     def solid_angle(self):
-        """Pixel solid angles in sr, flattened (the geometry's own construction, §3.5)."""
+        """Pixel solid angles in sr, flattened: exact for plain CAR grids (the rows'
+        closed form, ~1e-7 from gammapy's construction), else the geometry's own (§3.5)."""
         with _LOCK:
             if self._solid_angle is None:
-                omega = self._geom.solid_angle()
+                exact = getattr(self._geom, "_exact_solid_angle_sr", lambda: None)()
+                omega = exact if exact is not None else self._geom.solid_angle()
                 if hasattr(omega, "to_value"):
                     omega = omega.to_value("sr")
                 self._solid_angle = np.asarray(omega, dtype=float).reshape(self.shape).ravel()
