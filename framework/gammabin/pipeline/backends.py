@@ -13,7 +13,6 @@
 import logging
 import multiprocessing
 import os
-import threading
 import uuid
 
 from .partial import combine_partials, tree_top
@@ -126,7 +125,7 @@ def _contiguous_homes(client, n_chunks):
 def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None):
     """Chunks of ``runs_per_task`` runs on the workers (each stacked in order into its
     own window), then (``stack``) a balanced tree of pairwise combines there.
-    ``while_waiting()`` runs here once the first top-level partial is done.
+    ``while_waiting()`` runs here once everything is submitted.
 
     Returns the top :data:`PARENT_TOP_WIDTH` partials of the tree (``stack``), or the
     per-run leaves, in task order."""
@@ -157,20 +156,8 @@ def run_dask(tasks, context, client, stack, runs_per_task=1, while_waiting=None)
 
     tops = tree_top(leaves, combine, PARENT_TOP_WIDTH)
     if while_waiting is not None:
-        # once a first part of the tree is done: a core is free then, even on a
-        # machine whose cores all run workers
-        _first_done(tops).wait()
         while_waiting()
     return client.gather(tops, direct=_direct(client))
-
-
-def _first_done(futures):
-    """A threading.Event set when the first of ``futures`` finishes (their own client's
-    loop calls back: ``distributed.wait`` would use the default client)."""
-    done = threading.Event()
-    for future in futures:
-        future.add_done_callback(lambda _: done.set())
-    return done
 
 
 def _direct(client):
