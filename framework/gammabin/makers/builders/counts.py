@@ -84,8 +84,8 @@ class _Selected:
         return np.asarray(self._events.column(name))[self._mask]
 
 
-def counts_values(events, geom):
-    """Counts (float32) as an array of ``geom.data_shape`` (axes: one energy axis).
+def _histogram(events, geom):
+    """Counts (float64 histogram) as an array of ``geom.data_shape`` (axes: one energy axis).
 
     Energies are binned first; only events inside the energy axes go through the frame
     change and WCS projection (every step is per event, so the kept events get the same
@@ -107,8 +107,45 @@ def counts_values(events, geom):
     ny, nx = geom.data_shape[-2:]
     x, y = geom.wcs.wcs_world2pix(lon, lat, 0)
     indices += [kernels.pix_to_idx(y, ny), kernels.pix_to_idx(x, nx)]
-    data = kernels.histogram_flat(indices, tuple(geom.data_shape))
-    return data.astype(np.float32)
+    return kernels.histogram_flat(indices, tuple(geom.data_shape))
+
+
+def counts_values(events, geom):
+    """Counts (float32) as an array of ``geom.data_shape`` (axes: one energy axis)."""
+    return _histogram(events, geom).astype(np.float32)
+
+
+class _EventRange:
+    """Events ``[lo, hi)`` of an event list (``energy`` and ``column``: views)."""
+
+    def __init__(self, events, lo, hi):
+        self._events, self._slice = events, slice(lo, hi)
+
+    @property
+    def energy(self):
+        return self._events.energy[self._slice]
+
+    def column(self, name):
+        return np.asarray(self._events.column(name))[self._slice]
+
+
+def counts_parts(events, geom, n_parts):
+    """``counts_values`` in ``n_parts`` independent callables over contiguous event ranges
+    and ``assemble(results)``: every event is binned on its own, and the integer
+    histograms add up exactly (two threads can share a large event list)."""
+    n = int(np.shape(events.energy)[0])
+    bounds = np.linspace(0, n, max(1, int(n_parts)) + 1).astype(int)
+
+    def part(lo, hi):
+        return lambda: _histogram(_EventRange(events, lo, hi), geom)
+
+    def assemble(results):
+        total = results[0]
+        for more in results[1:]:
+            total = total + more
+        return total.astype(np.float32)
+
+    return [part(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])], assemble
 
 
 def make_counts(geom, events):

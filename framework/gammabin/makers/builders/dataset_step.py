@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 
 from .background import make_map_background_irf
-from .counts import make_counts
+from .counts import counts_parts, make_counts
 from .edisp import make_edisp_kernel_map, make_edisp_map
 from .exposure import make_map_exposure_true_energy
 from .psf import make_psf_map
@@ -176,7 +176,17 @@ def _load_inputs(observation, selection, geoms, events=True):
 
 # Dispatch order for two threads: longest builders first (background, then counts of
 # ~10⁵ events or the EDISP kernels), the short ones fill in.
-_DISPATCH_ORDER = ("background", "counts", "edisp", "psf", "exposure")
+_DISPATCH_ORDER = ("background", "counts", "counts:2", "edisp", "psf", "exposure")
+_SPLIT_COUNTS_MIN_EVENTS = 50_000  # below, one thread bins them faster than two
+
+
+def _n_events(observation):
+    """Number of rows of the EVENTS table from its header (no data read), 0 if unknown."""
+    header = getattr(observation, "_events_header", None) or {}
+    try:
+        return int(header.get("NAXIS2", 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def make_map_dataset(maker, dataset, observation):
@@ -198,9 +208,17 @@ def make_map_dataset(maker, dataset, observation):
     kwargs["mask_safe"] = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
 
     threaded = builder_threads() > 1 and _can_run_in_threads(maker, observation, geoms)
-    _load_inputs(observation, selection, geoms, events=not threaded)
+    split_counts = threaded and "counts" in selection and not getattr(geom, "is_region", False) and (
+        _n_events(observation) >= _SPLIT_COUNTS_MIN_EVENTS)
+    _load_inputs(observation, selection, geoms, events=not threaded or split_counts)
     tasks = {}  # map name -> builder, in the serial order
-    tasks["counts"] = (lambda: _make_counts(geom, observation)) if "counts" in selection else (lambda: _zeros(geom))
+    finish = {}  # map name -> joins the results of "<name>" and "<name>:2"
+    if split_counts:  # the longest builder for CTA-sized event lists: both threads share it
+        parts, assemble = counts_parts(observation.events, geom, 2)
+        tasks["counts"], tasks["counts:2"] = parts
+        finish["counts"] = lambda first, second: Map.from_geom(geom, data=assemble([first, second]), unit="")
+    else:
+        tasks["counts"] = (lambda: _make_counts(geom, observation)) if "counts" in selection else (lambda: _zeros(geom))
     livetime = observation.observation_live_time_duration
     use_region_center = getattr(maker, "use_region_center", True)
     if "exposure" in selection and "geom_exposure" in geoms:
@@ -228,7 +246,10 @@ def make_map_dataset(maker, dataset, observation):
         results = run_tasks([tasks[name] for name in names], order=order)
     else:
         results = [tasks[name]() for name in names]
-    kwargs.update(zip(names, results))
+    made = dict(zip(names, results))
+    for name, join in finish.items():
+        made[name] = join(made[name], made.pop(f"{name}:2"))
+    kwargs.update(made)
     return dataset.__class__(name=dataset.name, **kwargs)
 
 
