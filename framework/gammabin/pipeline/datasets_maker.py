@@ -1,12 +1,11 @@
 """``DatasetsMaker``: run a chain of makers over many observations and stack (spec
 §2.6), serially, on a process pool, or on a Dask cluster (tree stacking on the
 workers), with per-run error reports and resumable per-run files."""
+import functools
 import multiprocessing
 import os
 import time
 import warnings
-
-import functools
 
 import attrs
 
