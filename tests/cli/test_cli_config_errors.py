@@ -1,6 +1,5 @@
 """Bad configs fail with one line naming the file, the key path and what was expected."""
 import copy
-from pathlib import Path
 
 import pytest
 import yaml

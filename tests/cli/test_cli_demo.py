@@ -3,7 +3,6 @@ numbers are physical, the PNGs are real pictures (not blank)."""
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 

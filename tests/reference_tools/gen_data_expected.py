@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import astropy.units as u
-import numpy as np
 from astropy.coordinates import SkyCoord
 from astropy.time import Time
 from gammapy.data import GTI, DataStore

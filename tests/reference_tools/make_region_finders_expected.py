@@ -8,8 +8,6 @@ and the reference WCS shape, for the V3/V4 setups (real pointings) and synthetic
 import json
 from pathlib import Path
 
-import numpy as np
-from astropy import units as u
 from astropy.coordinates import Angle, SkyCoord
 from regions import CircleSkyRegion, EllipseSkyRegion, PointSkyRegion, RectangleSkyRegion
 

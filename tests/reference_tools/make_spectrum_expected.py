@@ -12,7 +12,6 @@ Run with the gammapy venv:  <gammapy-venv>/bin/python tests/reference_tools/make
 import json
 from pathlib import Path
 
-import numpy as np
 from astropy.coordinates import Angle, SkyCoord
 from regions import CircleSkyRegion
 

@@ -1,7 +1,6 @@
 """Every writer goes through a temporary file + ``os.replace``: a write interrupted
 part-way (the astropy writer raises after writing some bytes) leaves the previous file
 byte for byte, or no file, and no temporary behind."""
-import shutil
 
 import numpy as np
 import pytest

@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 import pytest
 import yaml
-from astropy import units as u
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Table

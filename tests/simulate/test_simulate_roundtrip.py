@@ -117,7 +117,6 @@ def test_source_counts_in_the_map_match_exposure(crab_runs):
     counts = dataset.counts.data.sum()
     bkg = dataset.npred_background().data.sum()
     exposure = dataset.exposure
-    position = exposure.geom.to_image().center_skydir
     true_axis = exposure.geom.axes["energy_true"]
     ny, nx = exposure.data.shape[1:]
     exp_values = exposure.quantity.to_value("cm2 s")[:, ny // 2, nx // 2]  # cm² s at the source (map centre; even size: a pixel corner)
