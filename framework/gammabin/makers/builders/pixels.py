@@ -2,7 +2,7 @@
 frame and ICRS), offsets from a pointing, FoV coordinates, solid angles.
 
 Pixel → sky goes through WCSLIB (astropy ``wcs_pix2world``, origin 0) once per
-geometry, as gammapy does (datasets-makers.md §3 H1/H2); frames are changed with the
+geometry, as the spec requires (datasets-makers.md §3 H1/H2); frames are changed with the
 closed-form rotation of :mod:`gammabin.kernels`.  Results are cached by the WCS
 parameters and image shape, so the cutouts of one parent share them.
 """
@@ -134,7 +134,8 @@ class PixelGrid:
     @property
     def solid_angle(self):
         """Pixel solid angles in sr, flattened: exact for plain CAR grids (the rows'
-        closed form, ~1e-7 from gammapy's construction), else the geometry's own (§3.5)."""
+        closed form, ~1e-7 from the two-triangle construction of DIM §3.5), else the
+        geometry's own."""
         with _LOCK:
             if self._solid_angle is None:
                 exact = getattr(self._geom, "_exact_solid_angle_sr", lambda: None)()
