@@ -54,6 +54,21 @@ class MapCoord:
         raise TypeError(f"Unsupported MapCoord input type: {type(data)!r}")
 
     @classmethod
+    def _from_grids(cls, data, frame, sparse=False, to_frame=None):
+        """A geometry's ``get_coord``: ``data`` holds "lon"/"lat" in degrees and the
+        axis coordinates, shaped to broadcast; ``sparse=False`` materialises the full
+        grid; the result is in ``to_frame`` when given."""
+        if not sparse:
+            shape = np.broadcast_shapes(*[np.shape(v) for v in data.values()])
+            data = {key: np.broadcast_to(value, shape, subok=True).copy() for key, value in data.items()}
+        data["lon"] = u.Quantity(data["lon"], "deg", copy=None)
+        data["lat"] = u.Quantity(data["lat"], "deg", copy=None)
+        coords = cls(data, frame=frame)
+        if to_frame is not None and to_frame != frame:
+            coords = coords.to_frame(to_frame)
+        return coords
+
+    @classmethod
     def _from_dict(cls, coords, frame=None):
         if "lon" in coords and "lat" in coords:
             return cls(coords, frame=frame)

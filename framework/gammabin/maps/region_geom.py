@@ -303,15 +303,7 @@ class RegionGeom(GeomAxesMixin):
         lon, lat, _ = _skycoord_lonlat(self.center_skydir, frame=self.frame)
         lead = (1,) * len(self._axes)
         data = {"lon": np.full(lead + (1, 1), float(lon)), "lat": np.full(lead + (1, 1), float(lat)), **data}
-        if not sparse:
-            shape = np.broadcast_shapes(*[np.shape(v) for v in data.values()])
-            data = {k: np.broadcast_to(v, shape, subok=True).copy() for k, v in data.items()}
-        data["lon"] = u.Quantity(data["lon"], "deg", copy=None)
-        data["lat"] = u.Quantity(data["lat"], "deg", copy=None)
-        coords = MapCoord(data, frame=self.frame)
-        if frame is not None and frame != self.frame:
-            coords = coords.to_frame(frame)
-        return coords
+        return MapCoord._from_grids(data, self.frame, sparse=sparse, to_frame=frame)
 
     def get_pix(self, idx=None, mode="center"):
         grids = [np.arange(n, dtype=float) for n in self._shape]

@@ -424,15 +424,7 @@ class WcsGeom(GeomAxesMixin):
         data = {"lon": lon.reshape(lead + lon.shape), "lat": lat.reshape(lead + lat.shape)}
         axis_coords = self._axes.get_coord(mode=mode, axis_name=axis_name if mode == "edges" else None)
         data.update(axis_coords)
-        if not sparse:
-            shape = np.broadcast_shapes(*[np.shape(v) for v in data.values()])
-            data = {key: np.broadcast_to(value, shape, subok=True).copy() for key, value in data.items()}
-        data["lon"] = u.Quantity(data["lon"], "deg", copy=None)
-        data["lat"] = u.Quantity(data["lat"], "deg", copy=None)
-        coords = MapCoord(data, frame=self._frame)
-        if frame is not None and frame != self._frame:
-            coords = coords.to_frame(frame)
-        return coords
+        return MapCoord._from_grids(data, self._frame, sparse=sparse, to_frame=frame)
 
     def _coord_to_lonlat_axes(self, coords):
         coords = MapCoord.create(coords, frame=self._frame, axis_names=self._axes.names)
