@@ -65,14 +65,7 @@ class BackgroundIRF(IRF):
                 f"{table.where}: column {name!r} has shape {raw.shape} (C order), which fits neither "
                 f"orientation of the axes {[a.name for a in axes]} with shape {shape}"
             )
-        return cls(
-            axes=axes,
-            data=data,
-            unit=unit,
-            meta=table.meta,
-            is_pointlike=table.meta.get("HDUCLAS3") == "POINT-LIKE",
-            fov_alignment=table.meta.get("FOVALIGN", "RADEC"),
-        )
+        return cls._from_table_values(table, axes, data, unit)
 
     def _integrate_bins_float(self, energy_edges_tev, *spatial):
         """Log-log integrals over reco-energy bins: (n_bins, *spatial shape) in s⁻¹ sr⁻¹.

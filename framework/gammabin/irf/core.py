@@ -23,20 +23,10 @@ from gammabin.fitsio import write_fits_atomic
 from gammabin.maps.quantity_data import QuantityDataMixin
 from gammabin.errors import DataFormatError, MissingHDUError, UnitMismatchError
 
-from .gadf_table import IRFTable, axis_prefix, read_axes
+from .gadf_table import CANONICAL_UNITS, IRFTable, axis_prefix, read_axes
 
 __all__ = ["IRF", "FoVAlignment", "CANONICAL_UNITS"]
 
-# Units of the float entry points, per axis name.
-CANONICAL_UNITS = {
-    "energy_true": u.TeV,
-    "energy": u.TeV,
-    "offset": u.deg,
-    "rad": u.deg,
-    "fov_lon": u.deg,
-    "fov_lat": u.deg,
-    "migra": u.one,
-}
 
 _COMMON_KEYWORDS = {
     "HDUCLASS": "GADF",
@@ -95,15 +85,7 @@ class IRF(QuantityDataMixin):
         meta=None,
         interp_kwargs=None,
     ):
-        from gammabin.maps import MapAxes
-
-        axes = axes if isinstance(axes, MapAxes) else MapAxes(list(axes))
-        axes.assert_names(list(self.required_axes))
-        self._axes = axes
-        self._is_pointlike = bool(is_pointlike)
-        self._fov_alignment = FoVAlignment.check(fov_alignment)
-        self.meta = meta if meta is not None else {}
-        self.interp_kwargs = dict(self.default_interp_kwargs if interp_kwargs is None else interp_kwargs)
+        self._init_description(axes, is_pointlike, fov_alignment, meta, interp_kwargs)
         if isinstance(data, u.Quantity):
             if not u.Unit(self.default_unit).is_equivalent(data.unit):
                 raise UnitMismatchError(
@@ -114,6 +96,18 @@ class IRF(QuantityDataMixin):
         else:
             self._unit = u.Unit(unit)
         self.data = data
+
+    def _init_description(self, axes, is_pointlike, fov_alignment, meta, interp_kwargs):
+        """Everything but the values: checked axes, flags, meta, interpolation options."""
+        from gammabin.maps import MapAxes
+
+        axes = axes if isinstance(axes, MapAxes) else MapAxes(list(axes))
+        axes.assert_names(list(self.required_axes))
+        self._axes = axes
+        self._is_pointlike = bool(is_pointlike)
+        self._fov_alignment = FoVAlignment.check(fov_alignment)
+        self.meta = meta if meta is not None else {}
+        self.interp_kwargs = dict(self.default_interp_kwargs if interp_kwargs is None else interp_kwargs)
 
     # --- basic properties ------------------------------------------------------
 
@@ -395,7 +389,11 @@ class IRF(QuantityDataMixin):
         axes = read_axes(table, cls.required_axes)
         raw = table.finite_column(cls.column_name, what="IRF value column")
         unit = table.unit(cls.column_name, expected=cls.default_unit)
-        data = cls._orient(raw.T, axes, table)
+        return cls._from_table_values(table, axes, cls._orient(raw.T, axes, table), unit)
+
+    @classmethod
+    def _from_table_values(cls, table, axes, data, unit):
+        """The IRF of ``table``'s header keys (point-like flag, FoV alignment, meta)."""
         return cls(
             axes=axes,
             data=data,

@@ -26,7 +26,8 @@ AXIS_PREFIXES = {
     "migra": (("MIGRA",), "lin"),
 }
 
-_AXIS_UNITS = {
+# Units of the float entry points (and of the axes read from files), per axis name.
+CANONICAL_UNITS = {
     "energy_true": u.TeV,
     "energy": u.TeV,
     "offset": u.deg,
@@ -166,7 +167,7 @@ def read_axis(table, name):
     unit = table.unit(f"{prefix}_LO")
     # Unit-less axis columns exist (GADF example files) and are kept as given; a unit
     # that is present must fit the axis.
-    expected = _AXIS_UNITS[name]
+    expected = CANONICAL_UNITS[name]
     if unit != u.dimensionless_unscaled and not unit.is_equivalent(expected):
         raise UnitMismatchError(
             f"{table.where}: column {prefix}_LO has unit {unit!r}, expected a unit convertible to {expected}"

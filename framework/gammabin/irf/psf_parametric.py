@@ -10,7 +10,7 @@ from astropy import units as u
 
 from gammabin.errors import DataFormatError
 
-from .core import IRF, FoVAlignment
+from .core import IRF
 from .gadf_table import read_axes
 from .psf_common import PSFMixin
 
@@ -28,15 +28,7 @@ class ParametricPSF(PSFMixin, IRF):
     default_interp_kwargs = {"bounds_error": False, "fill_value": None}
 
     def __init__(self, axes, data=None, unit=None, is_pointlike=False, fov_alignment="RADEC", meta=None, interp_kwargs=None):
-        from gammabin.maps import MapAxes
-
-        axes = axes if isinstance(axes, MapAxes) else MapAxes(list(axes))
-        axes.assert_names(list(self.required_axes))
-        self._axes = axes
-        self._is_pointlike = bool(is_pointlike)
-        self._fov_alignment = FoVAlignment.check(fov_alignment)
-        self.meta = meta if meta is not None else {}
-        self.interp_kwargs = dict(self.default_interp_kwargs if interp_kwargs is None else interp_kwargs)
+        self._init_description(axes, is_pointlike, fov_alignment, meta, interp_kwargs)
         unit = unit or {}
         self._unit = {name: u.Unit(unit.get(name, "")) for name in self.required_parameters}
         self.data = data
