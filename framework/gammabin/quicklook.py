@@ -103,6 +103,11 @@ def plot_map_dataset(dataset, path, on_region=None, exclusion_regions=(), title=
         ax.set_title(name)
         ax.coords[0].set_axislabel("RA" if geom.frame == "icrs" else "GLON")
         ax.coords[1].set_axislabel("Dec" if geom.frame == "icrs" else "GLAT")
+    return _save(plt, fig, path, title)
+
+
+def _save(plt, fig, path, title):
+    """Title, layout, PNG at 80 dpi, figure closed; returns ``path``."""
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -145,9 +150,4 @@ def plot_spectrum_dataset(dataset, path, title=None):
     ax2.set_xlabel("true energy [TeV]")
     ax2.set_ylabel("exposure [m² s]")
     ax2.set_title("exposure")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path, title)

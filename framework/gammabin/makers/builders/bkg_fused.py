@@ -10,27 +10,12 @@ non-finite, below ln(2·tiny64)) is 0, and so is a non-finite integral.
 """
 import numpy as np
 
-from .irf_grid import contract, irf_grid
+from .irf_grid import contract, irf_grid, pixel_corners
 
 __all__ = ["background_integrals"]
 
 _LOG_2TINY64 = float(np.log(2 * np.finfo(float).tiny))
 _BLOCK = 2048  # pixels per block: (2048 × n_e) float64 temporaries ≈ 200 kB
-
-
-def _pixel_corners(corners_per_axis, cell_shape):
-    """[(flat cell index (n_pix,), weight (n_pix,) or None)] of the 2**k cell corners."""
-    import itertools
-
-    out = []
-    for corner in itertools.product(*corners_per_axis):
-        flat = np.ravel_multi_index(tuple(c[0] for c in corner), cell_shape)
-        weight = None
-        for _, w in corner:
-            if w is not None:
-                weight = w if weight is None else weight * w
-        out.append((np.asarray(flat, dtype=np.intp), weight))
-    return out
 
 
 def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, offset=None):
@@ -56,7 +41,7 @@ def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, of
     n_e = table.shape[0]
     cell_shape = table.shape[1:]
     rows = np.ascontiguousarray(table.reshape(n_e, -1).T, dtype=float)  # (n_cells, n_e)
-    corners = _pixel_corners(pixel_axes, cell_shape)
+    corners = pixel_corners(pixel_axes, cell_shape)
     n_pix = corners[0][0].shape[0]
     scale = np.broadcast_to(np.asarray(pixel_scale, dtype=float), (n_pix,))
     log_edges = np.log(edges)

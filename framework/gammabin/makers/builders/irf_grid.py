@@ -12,6 +12,7 @@ Everything here works on plain float arrays in canonical units (energies TeV, an
 deg); the per-IRF invariants (scaled nodes, edges, scaled values) are cached per IRF
 object and rebuilt if its ``data`` array is replaced.
 """
+import itertools
 import threading
 from collections import OrderedDict
 
@@ -152,6 +153,20 @@ def contract(values, axis, corners):
     return total
 
 
+def pixel_corners(corners_per_axis, cell_shape):
+    """[(flat cell index (n_pix,), weight (n_pix,) or None)] of the 2**k corners of the
+    cells around each pixel, from one (indices, weights) pair per axis."""
+    out = []
+    for corner in itertools.product(*corners_per_axis):
+        flat = np.ravel_multi_index(tuple(c[0] for c in corner), cell_shape)
+        weight = None
+        for _, w in corner:
+            if w is not None:
+                weight = w if weight is None else weight * w
+        out.append((np.asarray(flat, dtype=np.intp), weight))
+    return out
+
+
 def gather_pixels(values, corners_per_axis):
     """Interpolate the trailing ``len(corners_per_axis)`` axes of ``values`` at per-pixel
     points: each corner list holds (n_pix,) indices/weights; result ``(..., n_pix)``
@@ -159,20 +174,11 @@ def gather_pixels(values, corners_per_axis):
 
     The table is flattened to ``(n_lead, n_cells)`` rows; each corner is a 1-d gather
     from a short row (cache-resident), which beats fancy indexing over trailing axes."""
-    import itertools
-
     k = len(corners_per_axis)
     cell_shape = values.shape[values.ndim - k:]
     lead_shape = values.shape[: values.ndim - k]
     table = np.ascontiguousarray(np.asarray(values, dtype=float).reshape(-1, int(np.prod(cell_shape))))
-    corners = []
-    for corner in itertools.product(*corners_per_axis):
-        flat = np.ravel_multi_index(tuple(c[0] for c in corner), cell_shape)
-        weight = None
-        for _, w in corner:
-            if w is not None:
-                weight = w if weight is None else weight * w
-        corners.append((flat, weight))
+    corners = pixel_corners(corners_per_axis, cell_shape)
     n_pix = corners[0][0].shape[0]
     if _use_matmul(table, corners):
         return _gather_matmul(table, corners, n_pix).reshape(*lead_shape, n_pix)
