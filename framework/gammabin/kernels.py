@@ -39,15 +39,8 @@ def angular_separation(lon1, lat1, lon2, lat2):
     Inputs broadcast; all in degrees.  Same formula as astropy's ``separation``
     so offsets agree to round-off.
     """
-    lon1, lat1, lon2, lat2 = (np.deg2rad(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    dlon = lon2 - lon1
-    sdlon, cdlon = np.sin(dlon), np.cos(dlon)
-    slat1, clat1 = np.sin(lat1), np.cos(lat1)
-    slat2, clat2 = np.sin(lat2), np.cos(lat2)
-    num1 = clat2 * sdlon
-    num2 = clat1 * slat2 - slat1 * clat2 * cdlon
-    denominator = slat1 * slat2 + clat1 * clat2 * cdlon
-    return np.rad2deg(np.arctan2(np.hypot(num1, num2), denominator))
+    lon2, lat2 = np.deg2rad(np.asarray(lon2, dtype=float)), np.deg2rad(np.asarray(lat2, dtype=float))
+    return angular_separation_trig(lon1, lat1, lon2, np.cos(lat2), np.sin(lat2))
 
 
 def fov_coordinates(lon, lat, lon0, lat0, reverse_lon=False):
@@ -59,18 +52,7 @@ def fov_coordinates(lon, lat, lon0, lat0, reverse_lon=False):
     flips its sign (``FOVALIGN = REVERSE_LON_RADEC``).
     """
     lon, lat = np.deg2rad(np.asarray(lon, dtype=float)), np.deg2rad(np.asarray(lat, dtype=float))
-    lon0, lat0 = np.deg2rad(float(lon0)), np.deg2rad(float(lat0))
-    dlon = lon - lon0
-    clat, slat = np.cos(lat), np.sin(lat)
-    cdlon = np.cos(dlon)
-    x = clat * np.cos(lat0) * cdlon + slat * np.sin(lat0)
-    y = clat * np.sin(dlon)
-    z = slat * np.cos(lat0) - clat * np.sin(lat0) * cdlon
-    fov_lon = np.rad2deg(np.arctan2(y, x))
-    if not reverse_lon:
-        fov_lon = -fov_lon
-    fov_lat = np.rad2deg(np.arcsin(np.clip(z, -1.0, 1.0)))
-    return fov_lon, fov_lat
+    return fov_coordinates_trig(lon, np.cos(lat), np.sin(lat), lon0, lat0, reverse_lon=reverse_lon)
 
 
 def angular_separation_trig(lon1, lat1, lon2_rad, cos_lat2, sin_lat2):
