@@ -34,10 +34,12 @@ __all__ = [
     "clear_fits_cache",
     "read_column",
     "expand_path",
+    "read_fits_bytes",
+    "data_size",
 ]
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_BLOCK = 2880
+FITS_BLOCK = 2880
 _CARD = 80
 
 
@@ -160,11 +162,12 @@ def _parse_header(raw, start):
     # astropy lists blank padding cards only inside the header; trailing blanks are dropped
     while cards and cards[-1] == ("", ""):
         cards.pop()
-    padded = -(-(position - start) // _BLOCK) * _BLOCK
+    padded = -(-(position - start) // FITS_BLOCK) * FITS_BLOCK
     return FitsHeader(cards), start + padded
 
 
-def _data_size(header):
+def data_size(header):
+    """Bytes of an HDU's data as its header declares them (FITS standard §4.4.1)."""
     naxis = int(header.get("NAXIS", 0))
     if naxis == 0:
         return 0
@@ -193,7 +196,7 @@ def _scan(raw):
     try:
         while position < len(raw):
             header, data_offset = _parse_header(raw, position)
-            size = _data_size(header)
+            size = data_size(header)
             if "XTENSION" in header:
                 name = str(header.get("EXTNAME", "")).strip().upper()
             else:
@@ -201,7 +204,7 @@ def _scan(raw):
                     raise _Unusual("extension without XTENSION")
                 name = "PRIMARY"
             infos.append(_HDUInfo(len(infos), name, header, data_offset, size))
-            position = data_offset + -(-size // _BLOCK) * _BLOCK
+            position = data_offset + -(-size // FITS_BLOCK) * FITS_BLOCK
             # trailing zero padding after the last HDU is allowed
             if position < len(raw) and not raw[position:position + 8].strip(b"\x00 "):
                 break
@@ -251,7 +254,7 @@ class FitsFile:
     def raw(self):
         """The decompressed file bytes (``None`` for an in-memory HDU list)."""
         if self._raw is None and self._hdulist is None:
-            self._raw = _read_bytes(self.path)
+            self._raw = read_fits_bytes(self.path)
         return self._raw
 
     @property
@@ -444,8 +447,10 @@ def _astropy_columns(fits_file, hdu):
     return columns
 
 
-def _read_bytes(path):
-    if not path.exists():
+def read_fits_bytes(path):
+    """The bytes of a FITS file, gunzipped; a missing, corrupt or non-FITS file raises."""
+    path = Path(path)
+    if not path.is_file():
         raise FileNotFoundError(f"FITS file not found: {path}")
     raw = path.read_bytes()
     if raw[:2] == _GZIP_MAGIC:
@@ -453,7 +458,7 @@ def _read_bytes(path):
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as exc:
             raise DataFormatError(f"gzip file {path} is truncated or corrupt: {exc}") from exc
-    if len(raw) < _BLOCK or not raw.startswith(b"SIMPLE"):
+    if len(raw) < FITS_BLOCK or not raw.startswith(b"SIMPLE"):
         raise DataFormatError(f"{path} is not a FITS file (or is truncated): {len(raw)} bytes")
     return raw
 
@@ -471,7 +476,7 @@ def _astropy_open(raw, path):
 
 def _open_hdulist(path):
     """(decompressed bytes, astropy HDUList) of ``path`` (kept for callers of the old API)."""
-    raw = _read_bytes(path)
+    raw = read_fits_bytes(path)
     return raw, _astropy_open(raw, path)
 
 

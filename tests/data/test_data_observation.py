@@ -136,8 +136,8 @@ def test_each_run_file_decompressed_once(hess_dir, monkeypatch):
     fits_reading.clear_fits_cache()
     monkeypatch.setattr(fits_reading, "_CACHE_SIZE", 1)  # force evictions between runs
     opened = []
-    original = fits_reading._read_bytes
-    monkeypatch.setattr(fits_reading, "_read_bytes", lambda path: (opened.append(path.name), original(path))[1])
+    original = fits_reading.read_fits_bytes
+    monkeypatch.setattr(fits_reading, "read_fits_bytes", lambda path: (opened.append(path.name), original(path))[1])
     observations = DataStore.from_dir(hess_dir).get_observations([23523, 23526])
     for name in ("events", "gti", "aeff", "edisp", "psf", "bkg", "rad_max", "meta"):
         for obs in observations:

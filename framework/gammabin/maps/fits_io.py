@@ -4,11 +4,9 @@ Image HDU (``hdu.upper()`` or PRIMARY) with the WCS keys, ``AXCOLS<i>`` /
 ``INTERP<i>``, ``WCSSHAPE``, ``BANDSHDU``, ``META`` and ``BUNIT``; a
 ``<HDU>_BANDS`` table per map with non-spatial axes.  Writes are atomic.
 """
-import gzip
 import io
 import json
 import os
-import zlib
 import warnings
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from astropy import units as u
 from astropy.io import fits
 
 from gammabin.errors import DataFormatError, MissingHDUError
+from gammabin.fitsio import FITS_BLOCK, data_size, read_fits_bytes
 
 __all__ = ["map_to_hdulist", "map_parts_from_hdulist", "unit_from_header", "open_fits_checked"]
 
@@ -57,21 +56,6 @@ def map_to_hdulist(geom, data, unit, meta, hdu=None, hdu_bands=None):
     return fits.HDUList(hdus)
 
 
-_BLOCK = 2880
-
-
-def _data_bytes(header):
-    """Bytes of an HDU's data as its header declares them (FITS standard §4.4.1)."""
-    naxis = int(header.get("NAXIS", 0))
-    if naxis == 0:
-        return 0
-    count = 1
-    for i in range(1, naxis + 1):
-        count *= int(header.get(f"NAXIS{i}", 0))
-    count = int(header.get("GCOUNT", 1)) * (int(header.get("PCOUNT", 0)) + count)
-    return abs(int(header.get("BITPIX", 8))) // 8 * count
-
-
 def open_fits_checked(filename):
     """Open a small FITS file (plain or gzip) fully in memory, refusing damaged files.
 
@@ -80,21 +64,12 @@ def open_fits_checked(filename):
     a ``DataFormatError`` naming the file (and the HDU) instead of giving wrong numbers.
     """
     path = Path(os.path.expandvars(str(filename)))
-    if not path.is_file():
-        raise FileNotFoundError(f"FITS file not found: {path}")
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise DataFormatError(f"gzip file {path} is truncated or corrupt: {exc}") from None
-    if len(raw) < _BLOCK or not raw.startswith(b"SIMPLE"):
-        raise DataFormatError(f"{path} is not a FITS file (or is truncated): {len(raw)} bytes")
+    raw = read_fits_bytes(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # damage is reported below, by size
             hdulist = fits.open(io.BytesIO(raw), memmap=False, lazy_load_hdus=False)
-            infos = [(hdu.name, hdulist.fileinfo(i)["datLoc"], _data_bytes(hdu.header)) for i, hdu in enumerate(hdulist)]
+            infos = [(hdu.name, hdulist.fileinfo(i)["datLoc"], data_size(hdu.header)) for i, hdu in enumerate(hdulist)]
     except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:
         raise DataFormatError(f"FITS file {path} is damaged or truncated: {exc}") from None
     for name, start, size in infos:
@@ -103,7 +78,7 @@ def open_fits_checked(filename):
             raise DataFormatError(
                 f"FITS file {path} is truncated: HDU {name!r} declares {size} data bytes, "
                 f"the file ends {max(len(raw) - (start or 0), 0)} bytes after its header")
-    if len(raw) % _BLOCK:
+    if len(raw) % FITS_BLOCK:
         hdulist.close()
         raise DataFormatError(f"FITS file {path} is truncated: {len(raw)} bytes is not a whole number of 2880-byte blocks")
     return hdulist
