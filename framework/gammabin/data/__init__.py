@@ -5,6 +5,8 @@ Importing it loads astropy but neither scipy nor ``gammabin.irf``; IRFs are read
 """
 # Names resolve on first access (PEP 562): a submodule import (``gammabin.data.observation``)
 # does not load the index tables (astropy.table) or the data store.
+from gammabin.lazy_exports import lazy_exports
+
 _EXPORTS = {
     "DataStore": "data_store",
     "EventList": "event_list",
@@ -21,18 +23,4 @@ _EXPORTS = {
 }
 
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gammabin.data' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

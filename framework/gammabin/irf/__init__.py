@@ -6,6 +6,8 @@ points (``_evaluate_float``, ``_integrate_energy_bins``, ``_kernel_float``,
 """
 # Names resolve on first access (PEP 562): importing one submodule (e.g. ``irf_map``
 # for the IRF-map base) does not load every IRF class and its dependencies.
+from gammabin.lazy_exports import lazy_exports
+
 _EXPORTS = {
     "IRF": "core", "FoVAlignment": "core",
     "Background2D": "background", "Background3D": "background", "BackgroundIRF": "background",
@@ -24,18 +26,4 @@ _EXPORTS = {
 }
 
 __all__ = list(_EXPORTS)
-
-
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gammabin.irf' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
