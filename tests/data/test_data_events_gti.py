@@ -162,3 +162,29 @@ def test_gti_stack_and_write_roundtrip(tmp_path):
     assert back.time_sum.to_value("s") == pytest.approx(15.0, abs=1e-6)
     header = fits.getheader(tmp_path / "gti.fits", "GTI")
     assert header["MJDREFI"] == 55555 and header["TIMESYS"] == "tt"
+
+
+def test_gti_union_orders_rows_in_their_own_scale():
+    """Rows in TT with a UTC reference (a created dataset's GTI after stacking runs):
+    the union sorts by start as the seconds from the reference would."""
+    ref = Time("2000-01-01", scale="utc")
+    base = Time(55555.5, format="mjd", scale="tt")
+    starts, stops = [50, 0, 20, 5], [60, 10, 30, 12]
+    gti = GTI(base + starts * u.s, base + stops * u.s, reference_time=ref)
+    union = gti.union()
+    offset = (base - ref).to_value("s")
+    assert union.met_start.to_value("s") - offset == pytest.approx([0, 20, 50], abs=1e-6)
+    assert union.met_stop.to_value("s") - offset == pytest.approx([12, 30, 60], abs=1e-6)
+    assert union.time_start.scale == "tt"
+
+
+def test_gti_create_empty_matches_the_time_arithmetic():
+    ref = Time("2000-01-01", scale="utc")
+    empty = GTI.create(u.Quantity([], "s"), u.Quantity([], "s"), reference_time=ref)
+    expected = ref + u.Quantity([], "s")
+    for times in (empty.time_start, empty.time_stop):
+        assert times.shape == expected.shape == (0,)
+        assert (times.scale, times.format) == (expected.scale, "mjd")
+    assert empty.time_sum.to_value("s") == 0
+    one = GTI.create(u.Quantity([1.0], "s"), u.Quantity([3.0], "s"), reference_time=ref)
+    assert one.time_sum.to_value("s") == pytest.approx(2.0, abs=1e-9)

@@ -21,6 +21,18 @@ def _concatenate(a, b):
     return Time([*a, *b])
 
 
+def _offset_from(ref, offset):
+    """``ref + offset`` (a time Quantity).  An empty offset (``MapDataset.create``'s GTI)
+    gives an empty vector directly: the arithmetic would load astropy's leap-second table
+    for a UTC reference (≈ 10 ms of a process's first dataset) to add nothing."""
+    offset = u.Quantity(offset)
+    if offset.size == 0:
+        empty = Time(np.empty(offset.shape), np.empty(offset.shape), format="jd", scale=ref.scale)
+        empty.format = ref.format
+        return empty
+    return ref + offset
+
+
 def _as_time_vector(value):
     return Time(value).reshape(-1) if not isinstance(value, Time) else value.reshape(-1)
 
@@ -45,9 +57,9 @@ class GTI:
         ref = TIME_REF_DEFAULT if reference_time is None else Time(reference_time)
         ref.format = "mjd"
         if not isinstance(start, Time):
-            start = ref + u.Quantity(start)
+            start = _offset_from(ref, start)
         if not isinstance(stop, Time):
-            stop = ref + u.Quantity(stop)
+            stop = _offset_from(ref, stop)
         return cls(np.atleast_1d(start), np.atleast_1d(stop), reference_time=ref)
 
     @classmethod
@@ -182,7 +194,10 @@ class GTI:
         """Merge overlapping (and, with ``merge_equal``, touching) intervals, sorted by start."""
         if len(self) == 0:
             return self.copy()
-        order = np.argsort(self.met_start.value, kind="stable")
+        # the starts' order in their own scale (any time scale is monotonic in another):
+        # converting to the reference's scale could need astropy's leap-second table
+        jd1, jd2 = self._start.jd1, self._start.jd2
+        order = np.argsort((jd1 - jd1[0]) + (jd2 - jd2[0]), kind="stable")
         starts, stops = self._start[order], self._stop[order]
         if starts.scale == stops.scale:
             return self._union_same_scale(starts, stops, overlap_ok, merge_equal)
