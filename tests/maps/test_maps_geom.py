@@ -232,3 +232,27 @@ def test_exact_car_solid_angles_only_where_gammapy_agrees():
     assert WcsGeom.create(skydir=(83.63, 22.01), width=5, binsz=0.5)._exact_solid_angle_sr() is None  # big pixels
     assert WcsGeom.create(skydir=(10, 85), width=20, binsz=0.05)._exact_solid_angle_sr() is None  # pole
     assert WcsGeom.create(skydir=(83.63, 22.01), width=5, binsz=0.02, proj="TAN")._exact_solid_angle_sr() is None
+
+
+def test_scalar_icrs_galactic_positions_use_the_closed_form_rotation():
+    """One position between ICRS and Galactic (cutout centres) agrees with astropy's
+    frame transform to 1e-10 deg both ways; arrays still go through astropy."""
+    import numpy as np
+    from astropy.coordinates import SkyCoord
+
+    from gammabin.maps.coord import _skycoord_lonlat
+
+    rng = np.random.default_rng(7)
+    for lon, lat in zip(rng.uniform(0, 360, 20), np.degrees(np.arcsin(rng.uniform(-1, 1, 20)))):
+        for src, dst in (("icrs", "galactic"), ("galactic", "icrs")):
+            position = SkyCoord(lon, lat, unit="deg", frame=src)
+            got_lon, got_lat, frame = _skycoord_lonlat(position, frame=dst)
+            ref = position.transform_to(dst).spherical
+            assert frame == dst
+            assert abs((got_lon - ref.lon.deg + 180) % 360 - 180) * np.cos(np.radians(got_lat)) < 1e-10
+            assert abs(got_lat - ref.lat.deg) < 1e-10
+            assert 0 <= got_lon < 360
+    many = SkyCoord([10.0, 20.0], [-5.0, 5.0], unit="deg")
+    lon, lat, frame = _skycoord_lonlat(many, frame="galactic")
+    assert frame == "galactic" and np.shape(lon) == (2,)
+    np.testing.assert_allclose(lat, many.galactic.b.deg, atol=1e-12)
