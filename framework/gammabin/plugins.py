@@ -100,19 +100,25 @@ def _env_flag(name, default):
     raise PluginError(f"{name}={os.environ[name]!r}: expected one of 1/true/yes/on or 0/false/no/off")
 
 
-def _distribution_of(entry_point):
+def _distribution_of(entry_point, known):
+    """(name, version) of the entry point's distribution; ``known`` caches them per
+    distribution object (each lookup parses its METADATA file again)."""
     dist = getattr(entry_point, "dist", None)
     if dist is None:
         return None, None
-    return dist.metadata["Name"], dist.version
+    if id(dist) not in known:
+        metadata = dist.metadata
+        known[id(dist)] = (dist, metadata["Name"], metadata["Version"])  # dist kept: id stays valid
+    return known[id(dist)][1:]
 
 
 def _discover():
     """Entry points of our group: deduplicated, ours first, then by (distribution, name)."""
     seen = set()
     found = []
+    known = {}
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist, version = _distribution_of(ep)
+        dist, version = _distribution_of(ep, known)
         key = (ep.name, ep.value)
         if key in seen:  # the same distribution seen twice on sys.path (editable + site)
             continue

@@ -2,8 +2,8 @@
 §2.6), serially, on a process pool, or on a Dask cluster (tree stacking on the
 workers), with per-run error reports and resumable per-run files."""
 import functools
-import multiprocessing
 import os
+from typing import TYPE_CHECKING
 import time
 import warnings
 
@@ -12,11 +12,9 @@ import attrs
 from gammabin.makers.core import Maker
 from gammabin.makers.parameters import bool_field, choices_field, number_field, quantity_field
 
-from .backends import dask_client, run_dask, run_pool, run_serial
-from .report import ReductionReport, raise_for_failures
-from .resume import configuration_key
-from .run_reference import run_reference
-from .run_task import ReductionContext, RunTask
+
+if TYPE_CHECKING:
+    from .report import ReductionReport
 
 __all__ = ["DatasetsMaker"]
 
@@ -75,7 +73,7 @@ class DatasetsMaker(Maker):
     runs_per_task: int = number_field(4, type=int, min=1, doc="dask: runs reduced and stacked in order by one task "
                                       "before the tree (fixed, so results do not depend on the number of workers)")
     scheduler: object = attrs.field(default=None, metadata={"kind": "address", "doc": "Dask scheduler address, Client or Cluster"})
-    report: ReductionReport | None = attrs.field(default=None, init=False, repr=False)
+    report: "ReductionReport | None" = attrs.field(default=None, init=False, repr=False)
 
     # --- configuration ----------------------------------------------------------------
     def _cutout_width(self, dataset, datasets):
@@ -99,6 +97,8 @@ class DatasetsMaker(Maker):
         if backend is None:
             backend = "multiprocessing" if n_jobs > 1 else "serial"
         if backend == "multiprocessing":
+            import multiprocessing
+
             n_jobs = min(n_jobs, n_runs, os.cpu_count() or 1)
             if multiprocessing.parent_process() is not None or n_jobs <= 1:  # never nest pools
                 backend, n_jobs = "serial", 1
@@ -107,6 +107,11 @@ class DatasetsMaker(Maker):
     # --- run --------------------------------------------------------------------------
     def run(self, dataset, observations, datasets=None):
         from gammabin.datasets import Datasets, MapDataset
+
+        from .backends import dask_client, run_dask, run_pool, run_serial
+        from .report import ReductionReport, raise_for_failures
+        from .resume import configuration_key
+        from .run_task import ReductionContext
 
         if not isinstance(dataset, MapDataset):
             raise TypeError(f"DatasetsMaker.run: the reference must be a MapDataset (or subclass), got {type(dataset).__name__}")
@@ -172,6 +177,9 @@ class DatasetsMaker(Maker):
         return result
 
     def _tasks(self, observations, datasets, in_process):
+        from .run_reference import run_reference
+        from .run_task import RunTask
+
         tasks = []
         for index, obs in enumerate(observations):
             reference = run_reference(obs)
