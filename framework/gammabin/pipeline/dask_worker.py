@@ -9,20 +9,17 @@ against 1.82 s in one process).  The plugin restores glibc's usual upper limits 
 worker (mmap above 32 MiB, trim above 64 MiB of free heap), which keeps the memory a
 worker holds on to bounded by one large temporary.
 """
-import ctypes
-import ctypes.util
 import logging
 import os
 
 from distributed.diagnostics.plugin import WorkerPlugin  # imported only by the Dask backend
 
+from gammabin.allocator import MMAP_THRESHOLD, set_thresholds
+
 __all__ = ["GammabinWorkerSetup", "tune_allocator"]
 
 log = logging.getLogger(__name__)
 
-_M_TRIM_THRESHOLD = -1  # mallopt parameter numbers (glibc malloc.h)
-_M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 32 * 2**20  # glibc's largest accepted value (HEAP_MAX_SIZE / 2)
 TRIM_THRESHOLD = 64 * 2**20
 
 
@@ -36,13 +33,7 @@ def tune_allocator(environ=None):
         return False
     if pinned >= TRIM_THRESHOLD:
         return False
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        return False
-    ok = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    ok = set_thresholds(MMAP_THRESHOLD, TRIM_THRESHOLD)
     log.debug("allocator thresholds raised: %s", ok)
     return ok
 

@@ -1,0 +1,69 @@
+"""The allocator thresholds fixed by the first reduction of a process
+(gammabin.allocator), each case in a fresh interpreter."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import pytest
+
+GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+
+# allocate, touch and free a 2 MB array five times (below numpy's huge-page size): page faults per round
+_ROUNDS = """
+import resource
+import numpy as np
+faults = []
+for _ in range(5):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    a = np.ones(2**18)
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    del a
+"""
+
+
+def _probe(code, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GAMMABIN_MALLOC"))}
+    environ.update(env)
+    out = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, GLIBC),
+    ({"GAMMABIN_MALLOC_TUNING": "0"}, False),
+    ({"MALLOC_TRIM_THRESHOLD_": "65536"}, False),  # the user's (or Dask's) own setting wins
+    ({"MALLOC_MMAP_THRESHOLD_": "131072"}, False),
+])
+def test_tune_process_follows_the_environment(env, expected):
+    code = ("import json; from gammabin.allocator import tune_process; "
+            "first = tune_process(); print(json.dumps([first, tune_process()]))")
+    assert _probe(code, **env) == [expected, expected]
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc allocator only")
+def test_tuned_process_reuses_freed_arrays_instead_of_faulting_them_in_again():
+    tuned = _probe("from gammabin.allocator import tune_process; tune_process()" + _ROUNDS
+                   + "import json; print(json.dumps(faults))")
+    default = _probe(_ROUNDS + "import json; print(json.dumps(faults))")
+    pages = 2**21 // 4096
+    assert default[1] > pages // 2  # glibc's default: the second array is new memory again
+    assert max(tuned[1:]) < pages // 20  # tuned: the first one's pages are reused
+
+
+def test_the_first_reduction_tunes_the_process(hess_dir):
+    code = f"""
+import json
+import gammabin.allocator as allocator
+from gammabin.data import DataStore
+from gammabin.datasets import MapDataset
+from gammabin.makers import MapDatasetMaker
+from gammabin.maps import MapAxis, WcsGeom
+before = allocator._tuned
+axis = MapAxis.from_energy_bounds(1, 10, nbin=2, unit="TeV")
+geom = WcsGeom.create(skydir=(83.63, 22.01), axes=[axis], width=1, binsz=0.1)
+MapDatasetMaker(selection=["counts"]).run(MapDataset.create(geom), DataStore.from_dir({str(hess_dir)!r}).obs(23523))
+print(json.dumps([before, allocator._tuned]))
+"""
+    assert _probe(code) == [None, GLIBC]
