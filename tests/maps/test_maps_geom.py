@@ -256,3 +256,23 @@ def test_scalar_icrs_galactic_positions_use_the_closed_form_rotation():
     lon, lat, frame = _skycoord_lonlat(many, frame="galactic")
     assert frame == "galactic" and np.shape(lon) == (2,)
     np.testing.assert_allclose(lat, many.galactic.b.deg, atol=1e-12)
+
+
+def test_kernel_frame_rotations_match_astropy():
+    import numpy as np
+    from astropy.coordinates import SkyCoord
+
+    from gammabin import kernels
+
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(0, 360, 10_000), np.degrees(np.arcsin(rng.uniform(-1, 1, 10_000)))
+    for rotate, src, dst in ((kernels.icrs_to_galactic, "icrs", "galactic"),
+                             (kernels.galactic_to_icrs, "galactic", "icrs")):
+        got_lon, got_lat = rotate(lon, lat)
+        ref = SkyCoord(lon, lat, unit="deg", frame=src).transform_to(dst).spherical
+        assert np.all((got_lon >= 0) & (got_lon < 360))
+        dlon = (got_lon - ref.lon.deg + 180) % 360 - 180
+        assert np.max(np.abs(dlon) * np.cos(np.radians(got_lat))) < 1e-10
+        assert np.max(np.abs(got_lat - ref.lat.deg)) < 1e-10
+        one = rotate(float(lon[0]), float(lat[0]))  # scalars stay scalars
+        assert np.ndim(one[0]) == 0 and one[0] == got_lon[0] and one[1] == got_lat[0]
