@@ -7,18 +7,17 @@ back to the kernel) the same memory goes back and forth, and each round trip fau
 its pages in again: rotating 10⁵ event directions to Galactic takes 14.5 ms that way
 and 9.8 ms with fixed thresholds; the CTA workload of ``benchmarks/`` gains ~5 %.
 
-The first reduction of a process (``make_map_dataset``) therefore fixes them: ``mmap``
-above 32 MiB (glibc's largest accepted value) and up to 128 MiB of free heap kept.
-Peak memory is unchanged; memory freed after a reduction goes back to the kernel once
-more than that is free.
+Importing :mod:`gammabin.makers` therefore fixes them, before a reduction's arrays
+exist: ``mmap`` above 32 MiB (glibc's largest accepted value) and up to 128 MiB of
+free heap kept.  Peak memory is unchanged; freed memory goes back to the kernel once
+more than that is free.  (Fixing them in the middle of a run is worse: arrays already
+placed by the adaptive rule then fragment the heap.)
 
 ``GAMMABIN_MALLOC_TUNING=0`` leaves the allocator alone, and so do explicit
 ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` settings (Dask workers, which
 get the latter pinned low, are tuned by :mod:`gammabin.pipeline.dask_worker`).
 Elsewhere than glibc this is a no-op.
 """
-import ctypes
-import ctypes.util
 import os
 import threading
 
@@ -38,8 +37,10 @@ _tuned = None  # None: not tried yet; then the result of the first try
 def set_thresholds(mmap_threshold=MMAP_THRESHOLD, trim_threshold=TRIM_THRESHOLD):
     """Set glibc's mmap and trim thresholds; True if both were accepted, False where
     the C library is not glibc."""
+    import ctypes  # numpy has loaded _ctypes already
+
     try:
-        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
     except (OSError, AttributeError):
         return False
     return mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold)) == 1 and mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)) == 1

@@ -1,5 +1,5 @@
-"""The allocator thresholds fixed by the first reduction of a process
-(gammabin.allocator), each case in a fresh interpreter."""
+"""The allocator thresholds fixed when gammabin.makers is imported (gammabin.allocator),
+each case in a fresh interpreter."""
 import json
 import os
 import platform
@@ -52,18 +52,13 @@ def test_tuned_process_reuses_freed_arrays_instead_of_faulting_them_in_again():
     assert max(tuned[1:]) < pages // 20  # tuned: the first one's pages are reused
 
 
-def test_the_first_reduction_tunes_the_process(hess_dir):
-    code = f"""
+def test_importing_the_makers_tunes_the_process():
+    code = """
 import json
 import gammabin.allocator as allocator
-from gammabin.data import DataStore
-from gammabin.datasets import MapDataset
-from gammabin.makers import MapDatasetMaker
-from gammabin.maps import MapAxis, WcsGeom
 before = allocator._tuned
-axis = MapAxis.from_energy_bounds(1, 10, nbin=2, unit="TeV")
-geom = WcsGeom.create(skydir=(83.63, 22.01), axes=[axis], width=1, binsz=0.1)
-MapDatasetMaker(selection=["counts"]).run(MapDataset.create(geom), DataStore.from_dir({str(hess_dir)!r}).obs(23523))
+import gammabin.makers
 print(json.dumps([before, allocator._tuned]))
 """
     assert _probe(code) == [None, GLIBC]
+    assert _probe(code, GAMMABIN_MALLOC_TUNING="off") == [None, False]

@@ -4,6 +4,7 @@ Every maker, gammabin's own included, comes from a plugin through the
 ``gammabin_register_makers`` hook.  ``from gammabin.makers import MapDatasetMaker``
 resolves the name through the registry (PEP 562), loading plugins on first use.
 """
+from ..allocator import tune_process as _tune_process
 from .core import Maker
 from .registry import BUILTIN_MAKERS, MAKER_REGISTRY, MakerRegistry
 
@@ -11,6 +12,9 @@ _REGION_FINDER_NAMES = ("RegionsFinder", "ReflectedRegionsFinder", "WobbleRegion
 
 __all__ = ["Maker", "MAKER_REGISTRY", "MakerRegistry", "maker_from_dict", "makers_from_list",
            *_REGION_FINDER_NAMES, *BUILTIN_MAKERS]
+
+
+_tune_process()  # glibc thresholds for array-heavy reductions, before their arrays exist (see gammabin.allocator)
 
 
 def __getattr__(name):

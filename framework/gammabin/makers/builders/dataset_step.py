@@ -196,12 +196,10 @@ def make_map_dataset(maker, dataset, observation):
     The selected builders are independent (each makes its own map from read-only
     inputs): with ``GAMMABIN_THREADS`` > 1 they run on a small thread pool
     (``threads.run_tasks``), with the same numbers as the serial loop."""
-    from gammabin.allocator import tune_process
     from gammabin.maps import Map
 
     from .threads import builder_threads, run_tasks
 
-    tune_process()  # once per process (see gammabin.allocator)
     selection = list(getattr(maker, "selection", None) or ALL_SELECTION)
     geoms = _geoms(dataset)
     geom = geoms["geom"]
