@@ -16,6 +16,7 @@ from astropy.time import Time
 from gammabin.irf.edisp_map import EDispKernelMap, EDispMap
 from gammabin.irf.irf_map import lazy_full
 from gammabin.irf.psf_map import PSFMap, RecoPSFMap
+from gammabin.maps import Map, MapAxis
 
 __all__ = ["default_rad_axis", "true_energy_axis", "create_geoms", "empty_maps"]
 
@@ -25,7 +26,6 @@ BINSZ_IRF_DEFAULT = 0.2 * u.deg
 
 
 def default_rad_axis():
-    from gammabin.maps import MapAxis
 
     return MapAxis.from_edges(np.linspace(0.0, 0.66, 67), unit="deg", name="rad")
 
@@ -90,7 +90,6 @@ def _invalid_image(geom):
 
 
 def _zeros(geom, unit="", dtype="float32", lazy=False):
-    from gammabin.maps import Map
 
     bad = _invalid_image(geom)
     if bad is not None and np.dtype(dtype).kind == "f":
@@ -105,7 +104,6 @@ def _zeros(geom, unit="", dtype="float32", lazy=False):
 def empty_maps(geom, geom_exposure=None, geom_psf=None, geom_edisp=None, reference_time="2000-01-01"):
     """Members of an empty dataset (float32 zeros, diagonal edisp, all-False safe mask)."""
     from gammabin.data.gti import GTI
-    from gammabin.maps import Map
 
     maps = {
         "counts": _zeros(geom),

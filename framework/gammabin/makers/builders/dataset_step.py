@@ -13,6 +13,7 @@ from .edisp import make_edisp_kernel_map, make_edisp_map
 from .exposure import make_map_exposure_true_energy
 from .psf import make_psf_map
 from .rad_max_counts import make_counts_rad_max
+from .threads import builder_threads, run_tasks
 from .regions import containment_correction_values
 
 __all__ = ["make_map_dataset", "prepared_background", "observation_pointing", "make_meta_table"]
@@ -197,8 +198,6 @@ def make_map_dataset(maker, dataset, observation):
     inputs): with ``GAMMABIN_THREADS`` > 1 they run on a small thread pool
     (``threads.run_tasks``), with the same numbers as the serial loop."""
     from gammabin.maps import Map
-
-    from .threads import builder_threads, run_tasks
 
     selection = list(getattr(maker, "selection", None) or ALL_SELECTION)
     geoms = _geoms(dataset)
