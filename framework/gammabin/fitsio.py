@@ -243,6 +243,7 @@ class FitsFile:
         self.path = expand_path(path) if path != "<memory>" else Path(path)
         self._hdulist = None
         self._raw = None
+        self._raw_lock = threading.Lock()  # a read-ahead thread may be reading it now
         self._infos = None  # light scan; False when astropy had to do it
         self._by_name = None
         self._tables = {}
@@ -250,11 +251,22 @@ class FitsFile:
     def __repr__(self):
         return f"FitsFile({str(self.path)!r})"
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_raw_lock")
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._raw_lock = threading.Lock()
+
     @property
     def raw(self):
         """The decompressed file bytes (``None`` for an in-memory HDU list)."""
         if self._raw is None and self._hdulist is None:
-            self._raw = read_fits_bytes(self.path)
+            with self._raw_lock:
+                if self._raw is None:
+                    self._raw = read_fits_bytes(self.path)
         return self._raw
 
     @property
@@ -501,7 +513,8 @@ def open_fits(path):
             return _cache[key]
     fits_file = FitsFile(path)
     with _lock:
-        _cache[key] = fits_file
+        fits_file = _cache.setdefault(key, fits_file)  # another thread (read-ahead) may have won
+        _cache.move_to_end(key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return fits_file

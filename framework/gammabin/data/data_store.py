@@ -11,6 +11,7 @@ from .hdu_index import HDUIndexTable
 from .obs_table import ObservationTable
 from .observation import IRF_TYPES, LazyHDU, Observation
 from .observations import Observations
+from .read_ahead import read_ahead
 from .paths import make_path
 
 __all__ = ["DataStore"]
@@ -176,6 +177,8 @@ class DataStore:
                 observations.append(self.obs(oid, required_irf=required_irf, require_events=require_events))
             except MissingRequiredHDU as exc:
                 warnings.warn(f"skipping observation {oid}: {exc}")
+        if observations:
+            read_ahead(observations[0])  # read while the caller sets up its geometry and makers
         return Observations(observations)
 
     def copy_obs(self, *args, **kwargs):  # pragma: no cover - not part of the reduction path

@@ -6,6 +6,8 @@ import numpy as np
 
 from gammabin.errors import UnknownObservationError
 
+from .read_ahead import read_ahead
+
 __all__ = ["Observations"]
 
 
@@ -21,6 +23,14 @@ class Observations(collections.abc.MutableSequence):
 
     def __len__(self):
         return len(self._observations)
+
+    def __iter__(self):
+        # one run ahead: its file is read while the caller reduces this one (read_ahead.py)
+        observations = list(self._observations)
+        for i, obs in enumerate(observations):
+            if i + 1 < len(observations):
+                read_ahead(observations[i + 1])
+            yield obs
 
     def _index(self, key):
         if isinstance(key, (int, np.integer)):
