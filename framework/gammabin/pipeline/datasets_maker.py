@@ -116,7 +116,10 @@ class DatasetsMaker(Maker):
         if not isinstance(dataset, MapDataset):
             raise TypeError(f"DatasetsMaker.run: the reference must be a MapDataset (or subclass), got {type(dataset).__name__}")
         start = time.perf_counter()
-        observations = list(observations)
+        # by index: iterating an Observations reads each next run's file ahead, which the
+        # parent of a process pool or Dask cluster never reads itself
+        observations = [observations[i] for i in range(len(observations))] if hasattr(
+            observations, "__getitem__") else list(observations)
         if datasets is not None:
             datasets = list(datasets)
             if len(datasets) != len(observations):
