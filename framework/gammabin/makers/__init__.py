@@ -8,15 +8,6 @@ from ..allocator import tune_process as _tune_process
 
 _tune_process()  # glibc thresholds for array-heavy reductions, before their arrays exist (see gammabin.allocator)
 
-# The reduction's own modules come with the package, as gammapy's do.  Imported on first
-# use they landed in the middle of the first run, their objects among its arrays, which
-# fragmented the heap (seed chain: peak RSS +16 MB, 5-10 % slower).  Plugins still load
-# on first use of the registry.
-from gammabin.data import data_store as _data_store  # noqa: E402,F401
-from gammabin.irf import registry as _irf_registry  # noqa: E402,F401 - every IRF class
-
-from . import map_builders as _map_builders  # noqa: E402,F401
-from . import safe_mask as _safe_mask  # noqa: E402,F401
 from .core import Maker  # noqa: E402
 from .registry import BUILTIN_MAKERS, MAKER_REGISTRY, MakerRegistry  # noqa: E402
 
