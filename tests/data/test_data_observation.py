@@ -132,7 +132,11 @@ def test_write_read_roundtrip(store, tmp_path):
 @needs_irf
 def test_each_run_file_decompressed_once(hess_dir, monkeypatch):
     import gammabin.fitsio as fits_reading
+    from gammabin.data import read_ahead
 
+    # the plain reader's rule; a read-ahead racing a 1-file cache may read a file again
+    monkeypatch.setenv("GAMMABIN_READ_AHEAD", "0")
+    read_ahead.wait()  # nothing left from earlier tests reads files meanwhile
     fits_reading.clear_fits_cache()
     monkeypatch.setattr(fits_reading, "_CACHE_SIZE", 1)  # force evictions between runs
     opened = []

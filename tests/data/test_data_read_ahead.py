@@ -16,8 +16,7 @@ RUNS = [23523, 23592, 23526]
 
 def _settle():
     """Wait until the read-ahead thread has done what it was asked."""
-    if read_ahead._executor is not None:
-        read_ahead._executor.submit(lambda: None).result(timeout=30)
+    read_ahead.wait()
 
 
 def _files(observations):

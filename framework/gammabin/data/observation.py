@@ -219,6 +219,16 @@ class Observation:
             files[source.path] = open_fits(source.path)
         return files[source.path]
 
+    def _pending_files(self):
+        """Paths of the files holding HDUs this observation has not loaded yet."""
+        return sorted({src.path for name, src in self._sources.items()
+                       if isinstance(src, LazyHDU) and name not in self._cache}, key=str)
+
+    def _adopt_file(self, path, fits_file):
+        """Keep ``fits_file`` (read ahead) for the HDUs still to load from ``path``."""
+        if path in self._pending_files():
+            self.__dict__.setdefault("_files", {}).setdefault(path, fits_file)
+
     def _release_file_if_done(self, path):
         pending = [
             name for name, src in self._sources.items()

@@ -4,9 +4,10 @@ is read and decompressed on a background thread.
 File reads and zlib release the GIL, and a run's serial steps (cutout, safe mask,
 stacking) leave the second core idle, so the next run's bytes are usually ready when
 its reduction starts: ~3–4 ms per gzipped H.E.S.S. DR1 run off the critical path.
-Only the bytes are prepared (``FitsFile.raw``, in the shared file cache); parsing stays
-with the reader, so results and errors are those of a plain read (a failed read-ahead
-is forgotten and the reader meets the error itself).
+Only the bytes are prepared (``FitsFile.raw``), and the observation keeps that file
+for the HDUs it has still to load, so an eviction from the shared file cache does not
+make it read twice; parsing stays with the reader, so results and errors are those of
+a plain read (a failed read-ahead is forgotten and the reader meets the error itself).
 
 Requests made faster than files are read (``list(observations)``) are not queued up:
 only the newest one waiting is read.  ``GAMMABIN_READ_AHEAD=0``, or
@@ -17,7 +18,7 @@ import threading
 
 from .fits_reading import open_fits
 
-__all__ = ["read_ahead"]
+__all__ = ["read_ahead", "wait"]
 
 _OFF = {"0", "false", "no", "off"}
 _lock = threading.Lock()
@@ -34,30 +35,30 @@ def _enabled():
     return (os.cpu_count() or 1) > 1
 
 
-def _paths(observation):
-    from .observation import LazyHDU
-
-    sources = getattr(observation, "_sources", None) or {}
-    return sorted({str(src.path) for src in sources.values() if isinstance(src, LazyHDU)})
-
-
-def _read(number, paths):
+def _read(number, observation, paths):
     if number != _newest:
         return
     for path in paths:
+        # the reader may have got there first (it holds the file while loading from it)
+        if path in observation.__dict__.get("_files", {}) or path not in observation._pending_files():
+            continue
         try:
-            open_fits(path).raw
+            fits_file = open_fits(path)
+            fits_file.raw
         except Exception:  # noqa: BLE001 - the reader will meet (and report) it
             return
+        # held by the observation: the shared cache may evict it before the run is read
+        observation._adopt_file(path, fits_file)
 
 
 def read_ahead(observation):
-    """Start reading ``observation``'s files in the background (no-op if disabled, if
-    the observation has no files, or if they are read already)."""
+    """Start reading the files of ``observation``'s not yet loaded HDUs in the background
+    (no-op if disabled or if there is nothing left to read)."""
     global _executor, _newest
-    if observation is None or not _enabled():
+    pending = getattr(observation, "_pending_files", None)
+    if pending is None or not _enabled():
         return
-    paths = _paths(observation)
+    paths = pending()
     if not paths:
         return
     with _lock:
@@ -66,4 +67,12 @@ def read_ahead(observation):
 
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gammabin-read-ahead")
         _newest += 1
-        _executor.submit(_read, _newest, paths)
+        _executor.submit(_read, _newest, observation, paths)
+
+
+def wait(timeout=60):
+    """Block until every read-ahead asked for so far has ended."""
+    with _lock:
+        executor = _executor
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)
