@@ -13,6 +13,8 @@ __all__ = [
     "angular_separation_trig",
     "icrs_to_galactic",
     "galactic_to_icrs",
+    "convert_frame",
+    "FRAME_ROTATIONS",
     "axis_scale",
     "axis_scale_inverse",
     "linear_extrapolating_interp",
@@ -128,6 +130,21 @@ def icrs_to_galactic(ra, dec):
 def galactic_to_icrs(glon, glat):
     """(l, b) in degrees → (ra, dec) in degrees, ra in [0, 360)."""
     return _rotate(glon, glat, _ICRS_TO_GAL.T)
+
+
+#: (from, to) frame pairs :func:`convert_frame` handles in closed form.
+FRAME_ROTATIONS = {("icrs", "galactic"): icrs_to_galactic, ("galactic", "icrs"): galactic_to_icrs}
+
+
+def convert_frame(lon, lat, from_frame, to_frame):
+    """Degrees between 'icrs' and 'galactic' (closed-form rotation; float arrays back
+    unchanged for the same frame); ``ValueError`` for any other pair."""
+    if from_frame == to_frame:
+        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    rotate = FRAME_ROTATIONS.get((from_frame, to_frame))
+    if rotate is None:
+        raise ValueError(f"Unsupported frame conversion {from_frame!r} -> {to_frame!r}: expected icrs or galactic")
+    return rotate(lon, lat)
 
 
 # --- axis binning (maps) -----------------------------------------------------

@@ -7,7 +7,9 @@ from astropy import units as u
 __all__ = ["MapCoord"]
 
 
-_ROTATIONS = {("icrs", "galactic"): "icrs_to_galactic", ("galactic", "icrs"): "galactic_to_icrs"}
+def _lonlat_deg(skycoord):
+    data = skycoord.spherical if skycoord.data.__class__.__name__ != "UnitSphericalRepresentation" else skycoord.data
+    return data.lon.deg, data.lat.deg
 
 
 def _skycoord_lonlat(skycoord, frame=None):
@@ -17,17 +19,14 @@ def _skycoord_lonlat(skycoord, frame=None):
     :mod:`gammabin.kernels` (within 1e-12 deg of astropy's frame graph, which costs
     ~1 ms a call; a cutout of a Galactic map at an ICRS pointing makes one)."""
     if frame:
-        target = str(getattr(frame, "name", frame)).lower()
-        rotation = _ROTATIONS.get((skycoord.frame.name, target)) if skycoord.isscalar else None
-        if rotation is not None:
-            from gammabin import kernels
+        from gammabin import kernels
 
-            data = skycoord.spherical if skycoord.data.__class__.__name__ != "UnitSphericalRepresentation" else skycoord.data
-            lon, lat = getattr(kernels, rotation)(data.lon.deg, data.lat.deg)
+        target = str(getattr(frame, "name", frame)).lower()
+        if skycoord.isscalar and (skycoord.frame.name, target) in kernels.FRAME_ROTATIONS:
+            lon, lat = kernels.convert_frame(*_lonlat_deg(skycoord), skycoord.frame.name, target)
             return lon, lat, target
         skycoord = skycoord.transform_to(frame)
-    data = skycoord.spherical if skycoord.data.__class__.__name__ != "UnitSphericalRepresentation" else skycoord.data
-    return data.lon.deg, data.lat.deg, skycoord.frame.name
+    return (*_lonlat_deg(skycoord), skycoord.frame.name)
 
 
 def _is_skycoord(value):

@@ -74,14 +74,19 @@ def energy_histogram(indices, selected, nbin):
     return np.bincount(idx, minlength=nbin)[:nbin].astype(float)
 
 
-class _Selected:
-    """The RA/DEC columns of the events in ``mask`` (what ``event_positions`` reads)."""
+class _EventView:
+    """The events at ``index`` (a mask or a slice) of an event list: its energies and
+    columns, which is what the binning reads."""
 
-    def __init__(self, events, mask):
-        self._events, self._mask = events, mask
+    def __init__(self, events, index):
+        self._events, self._index = events, index
+
+    @property
+    def energy(self):
+        return self._events.energy[self._index]
 
     def column(self, name):
-        return np.asarray(self._events.column(name))[self._mask]
+        return np.asarray(self._events.column(name))[self._index]
 
 
 def _histogram(events, geom):
@@ -102,7 +107,7 @@ def _histogram(events, geom):
         inside &= idx >= 0
     if not inside.all():
         indices = [idx[inside] for idx in indices]
-        events = _Selected(events, inside)
+        events = _EventView(events, inside)
     lon, lat = event_positions(events, frame)
     ny, nx = geom.data_shape[-2:]
     x, y = geom.wcs.wcs_world2pix(lon, lat, 0)
@@ -115,20 +120,6 @@ def counts_values(events, geom):
     return _histogram(events, geom).astype(np.float32)
 
 
-class _EventRange:
-    """Events ``[lo, hi)`` of an event list (``energy`` and ``column``: views)."""
-
-    def __init__(self, events, lo, hi):
-        self._events, self._slice = events, slice(lo, hi)
-
-    @property
-    def energy(self):
-        return self._events.energy[self._slice]
-
-    def column(self, name):
-        return np.asarray(self._events.column(name))[self._slice]
-
-
 def counts_parts(events, geom, n_parts):
     """``counts_values`` in ``n_parts`` independent callables over contiguous event ranges
     and ``assemble(results)``: every event is binned on its own, and the integer
@@ -137,7 +128,7 @@ def counts_parts(events, geom, n_parts):
     bounds = np.linspace(0, n, max(1, int(n_parts)) + 1).astype(int)
 
     def part(lo, hi):
-        return lambda: _histogram(_EventRange(events, lo, hi), geom)
+        return lambda: _histogram(_EventView(events, slice(lo, hi)), geom)
 
     def assemble(results):
         total = results[0]

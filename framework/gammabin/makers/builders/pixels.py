@@ -47,15 +47,7 @@ def _frame_name(geom):
     return str(getattr(frame, "name", frame)).lower()
 
 
-def sky_to_frame(lon, lat, from_frame, to_frame):
-    """Convert degrees between 'icrs' and 'galactic' (closed-form rotation)."""
-    if from_frame == to_frame:
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    if from_frame == "icrs" and to_frame == "galactic":
-        return kernels.icrs_to_galactic(lon, lat)
-    if from_frame == "galactic" and to_frame == "icrs":
-        return kernels.galactic_to_icrs(lon, lat)
-    raise ValueError(f"Unsupported frame conversion {from_frame!r} -> {to_frame!r}: expected icrs or galactic")
+sky_to_frame = kernels.convert_frame  # the builders' name for it
 
 
 def pointing_radec_deg(pointing):
