@@ -219,10 +219,14 @@ class Observation:
             files[source.path] = open_fits(source.path)
         return files[source.path]
 
+    def _pending(self):
+        """(name, path) of the HDUs still to load from files."""
+        return [(name, src.path) for name, src in self._sources.items()
+                if isinstance(src, LazyHDU) and name not in self._cache]
+
     def _pending_files(self):
         """Paths of the files holding HDUs this observation has not loaded yet."""
-        return sorted({src.path for name, src in self._sources.items()
-                       if isinstance(src, LazyHDU) and name not in self._cache}, key=str)
+        return sorted({path for _, path in self._pending()}, key=str)
 
     def _adopt_file(self, path, fits_file):
         """Keep ``fits_file`` (read ahead) for the HDUs still to load from ``path``."""
@@ -230,11 +234,7 @@ class Observation:
             self.__dict__.setdefault("_files", {}).setdefault(path, fits_file)
 
     def _release_file_if_done(self, path):
-        pending = [
-            name for name, src in self._sources.items()
-            if isinstance(src, LazyHDU) and src.path == path and name not in self._cache
-        ]
-        if len(pending) <= 1:  # the one being loaded now
+        if sum(p == path for _, p in self._pending()) <= 1:  # the one being loaded now
             self.__dict__.get("_files", {}).pop(path, None)
 
     def _set(self, name, value):
