@@ -99,19 +99,20 @@ def _cached_image_arrays(geom, what):
             window = (slice(y0, y0 + geom._ny + extra), slice(x0, x0 + geom._nx + extra))
             arrays = _cached_image_arrays(parent, what)
             return tuple(a[window] for a in arrays) if isinstance(arrays, tuple) else arrays[window]
-        return _cached(("window", parent_key, y0, x0, geom._nx, geom._ny),
+        return _cached(_IMAGE_CACHE, _IMAGE_CACHE_SIZE, ("window", parent_key, y0, x0, geom._nx, geom._ny),
                        lambda: _image_arrays(parent._wcs, x0, y0, geom._nx, geom._ny, what))
-    return _cached((geom._cache_key(), geom._nx, geom._ny, what),
+    return _cached(_IMAGE_CACHE, _IMAGE_CACHE_SIZE, (geom._cache_key(), geom._nx, geom._ny, what),
                    lambda: _image_arrays(geom._wcs, 0, 0, geom._nx, geom._ny, what))
 
 
-def _cached(key, compute):
-    if key in _IMAGE_CACHE:
-        return _IMAGE_CACHE[key]
+def _cached(cache, size, key, compute):
+    """``cache[key]``, computed on a miss; the oldest entry goes beyond ``size``."""
+    if key in cache:
+        return cache[key]
     result = compute()
-    if len(_IMAGE_CACHE) >= _IMAGE_CACHE_SIZE:
-        _IMAGE_CACHE.pop(next(iter(_IMAGE_CACHE)))
-    _IMAGE_CACHE[key] = result
+    if len(cache) >= size:
+        cache.pop(next(iter(cache)))
+    cache[key] = result
     return result
 
 
@@ -137,12 +138,7 @@ _WCS_BY_PICKLE_SIZE = 256
 
 
 def _restore_wcs_geom(cls, wcs_pickle, state, parent_link, key):
-    wcs = _WCS_BY_PICKLE.get(wcs_pickle)
-    if wcs is None:
-        wcs = pickle.loads(wcs_pickle)
-        if len(_WCS_BY_PICKLE) >= _WCS_BY_PICKLE_SIZE:
-            _WCS_BY_PICKLE.pop(next(iter(_WCS_BY_PICKLE)))
-        _WCS_BY_PICKLE[wcs_pickle] = wcs
+    wcs = _cached(_WCS_BY_PICKLE, _WCS_BY_PICKLE_SIZE, wcs_pickle, lambda: pickle.loads(wcs_pickle))
     geom = cls(wcs, **state)
     geom._parent_link, geom._key, geom._wcs_pickle = parent_link, key, wcs_pickle
     return geom
@@ -385,7 +381,7 @@ class WcsGeom(GeomAxesMixin):
         size squared) by < 1e-7 relative: the makers' background uses it, saving the
         corner grid and its triangles."""
         w = self._wcs.wcs
-        if self._projection != "CAR" or len(w.get_pv()) or not np.allclose(w.get_pc(), np.eye(2), rtol=0, atol=0):
+        if self._projection != "CAR" or len(w.get_pv()) or not np.array_equal(w.get_pc(), np.eye(2)):
             return None
         dx, dy = abs(float(w.cdelt[0])), abs(float(w.cdelt[1]))
         if max(dx, dy) > _EXACT_SOLID_ANGLE_MAX_BINSZ:

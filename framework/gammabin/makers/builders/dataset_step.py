@@ -207,7 +207,7 @@ def make_map_dataset(maker, dataset, observation):
     kwargs["mask_safe"] = Map.from_geom(geom, data=np.ones(geom.data_shape, dtype=bool))
 
     threaded = builder_threads() > 1 and _can_run_in_threads(maker, observation, geoms)
-    split_counts = threaded and "counts" in selection and not getattr(geom, "is_region", False) and (
+    split_counts = threaded and "counts" in selection and (
         _n_events(observation) >= _SPLIT_COUNTS_MIN_EVENTS)
     _load_inputs(observation, selection, geoms, events=not threaded or split_counts)
     tasks = {}  # map name -> builder, in the serial order
