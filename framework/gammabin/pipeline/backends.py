@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import uuid
 
-from .partial import combine_partials, tree_top
+from .partial import combine_partials, tree_split, tree_top
 from .run_task import reduce_chunk, reduce_run
 
 __all__ = ["run_serial", "run_pool", "run_dask", "dask_client"]
@@ -113,7 +113,7 @@ def _contiguous_homes(client, n_chunks):
         if len(group) == 1 or hi - lo <= 1:
             homes[lo:hi] = [[group[0]]] * (hi - lo)
             return
-        mid = lo + (hi - lo) // 2  # the tree's own split (tree_top)
+        mid = tree_split(lo, hi)
         cut = min(len(group) - 1, max(1, round(len(group) * (mid - lo) / (hi - lo))))
         split(lo, mid, group[:cut])
         split(mid, hi, group[cut:])

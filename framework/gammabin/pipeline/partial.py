@@ -20,7 +20,8 @@ import numpy as np
 
 from gammabin.irf.irf_map import insertion_slices
 
-__all__ = ["Partial", "combine_partials", "fold_partials", "tree_groups", "tree_reduce", "tree_top", "window_geoms"]
+__all__ = ["Partial", "combine_partials", "fold_partials", "tree_groups", "tree_reduce", "tree_split", "tree_top",
+           "window_geoms"]
 
 
 @attrs.define
@@ -151,20 +152,25 @@ def combine_partials(left, right, context):
     return fold_partials([left, right], context)
 
 
+def tree_split(lo, hi):
+    """Where the reduction tree splits the leaves ``[lo, hi)``: left half ``n // 2``."""
+    return lo + (hi - lo) // 2
+
+
 def tree_groups(n_leaves, width=1):
     """The leaf index ranges of the top level of the reduction tree: the leaves are
-    halved recursively (left half ``n // 2``) while at most ``width`` groups result."""
+    halved recursively (:func:`tree_split`) while at most ``width`` groups result."""
     groups = [(0, n_leaves)] if n_leaves else []
     while len(groups) * 2 <= width and any(hi - lo > 1 for lo, hi in groups):
         groups = [part for lo, hi in groups
-                  for part in (((lo, lo + (hi - lo) // 2), (lo + (hi - lo) // 2, hi)) if hi - lo > 1 else ((lo, hi),))]
+                  for part in (((lo, tree_split(lo, hi)), (tree_split(lo, hi), hi)) if hi - lo > 1 else ((lo, hi),))]
     return groups
 
 
 def _halving(leaves, combine):
     if len(leaves) == 1:
         return leaves[0]
-    mid = len(leaves) // 2
+    mid = tree_split(0, len(leaves))
     return combine(_halving(leaves[:mid], combine), _halving(leaves[mid:], combine))
 
 
