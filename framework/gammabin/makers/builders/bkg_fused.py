@@ -15,7 +15,7 @@ from .irf_grid import contract, irf_grid, pixel_corners
 __all__ = ["background_integrals"]
 
 _LOG_2TINY64 = float(np.log(2 * np.finfo(float).tiny))
-_BLOCK = 2048  # pixels per block: (2048 × n_e) float64 temporaries ≈ 200 kB
+_BLOCK = 2048  # pixels per block: (n_e × 2048) float64 temporaries ≈ 200 kB
 
 
 def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, offset=None):
@@ -40,51 +40,49 @@ def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, of
         pixel_axes, bad_pix = [corners_lon, corners_lat], bad_lon | bad_lat
     n_e = table.shape[0]
     cell_shape = table.shape[1:]
-    rows = np.ascontiguousarray(table.reshape(n_e, -1).T, dtype=float)  # (n_cells, n_e)
+    rows = np.ascontiguousarray(table.reshape(n_e, -1), dtype=float)  # (n_e, n_cells)
     corners = pixel_corners(pixel_axes, cell_shape)
     n_pix = corners[0][0].shape[0]
     scale = np.broadcast_to(np.asarray(pixel_scale, dtype=float), (n_pix,))
-    log_edges = np.log(edges)
-    log_ratio = np.log(edges[1:] / edges[:-1])[None, :]  # as integrate_power_law_bins
+    log_edges = np.log(edges)[:, None]
+    log_ratio = np.log(edges[1:] / edges[:-1])[:, None]  # as integrate_power_law_bins
     bad_bins = bad_e[:-1] | bad_e[1:]
     bad_pix = np.broadcast_to(bad_pix, (n_pix,))
     any_bad_bins, any_bad_pix = bool(bad_bins.any()), bool(bad_pix.any())
     out = np.empty((n_e - 1, n_pix))
     block = min(_BLOCK, max(n_pix, 1))
-    acc = np.empty((block, n_e))
-    buf = np.empty((block, n_e))
-    vbuf = np.empty((block, n_e))
-    rbuf = np.empty((block, n_e - 1))
-    dbuf = np.empty((block, n_e - 1))
+    acc = np.empty((n_e, block))
+    buf = np.empty((n_e, block))
+    vbuf = np.empty((n_e, block))
+    dbuf = np.empty((n_e - 1, block))
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for lo in range(0, n_pix, block):
             hi = min(lo + block, n_pix)
             n = hi - lo
-            u, tmp = acc[:n], buf[:n]
+            u, tmp = acc[:, :n], buf[:, :n]
             for k, (flat, weight) in enumerate(corners):
                 target = u if k == 0 else tmp
-                np.take(rows, flat[lo:hi], axis=0, out=target, mode="clip")
+                np.take(rows, flat[lo:hi], axis=1, out=target, mode="clip")
                 if weight is not None:
-                    np.multiply(target, weight[lo:hi, None], out=target)
+                    np.multiply(target, weight[lo:hi], out=target)
                 if k:
                     np.add(u, tmp, out=u)
             if not u.min() >= _LOG_2TINY64:  # −inf/NaN/underflowing rate: exp would give 0
                 u[~np.isfinite(u) | (u < _LOG_2TINY64)] = -np.inf
             u += log_edges  # u = ln(E·rate)
-            v = np.exp(u, out=vbuf[:n])
-            ratio = np.subtract(u[:, 1:], u[:, :-1], out=dbuf[:n])
+            v = np.exp(u, out=vbuf[:, :n])
+            ratio = np.subtract(u[1:], u[:-1], out=dbuf[:, :n])
             np.divide(log_ratio, ratio, out=ratio)  # L / Δu
-            res = np.subtract(v[:, 1:], v[:, :-1], out=rbuf[:n])
+            res = np.subtract(v[1:], v[:-1], out=out[:, lo:hi])
             res *= ratio
             if not (ratio.max() < 1e8 and ratio.min() > -1e8):  # |Δu| ≤ 1e-8·L: flat spectrum
                 flat = np.abs(ratio) >= 1e8
-                res[flat] = (v[:, :-1] * log_ratio)[flat]
+                res[flat] = (v[:-1] * log_ratio)[flat]
             if not np.isfinite(res).all():
                 res[~np.isfinite(res)] = 0.0
             if any_bad_bins:  # zeroed before the scale: NaN solid angles stay NaN, as gammapy
-                res[:, bad_bins] = 0.0
+                res[bad_bins] = 0.0
             if any_bad_pix:
-                res[bad_pix[lo:hi]] = 0.0
-            res *= scale[lo:hi, None]
-            out[:, lo:hi] = res.T
+                res[:, bad_pix[lo:hi]] = 0.0
+            res *= scale[lo:hi]
     return out
