@@ -82,7 +82,9 @@ def _touch_pages(array):
         return
     flat = array.reshape(-1)
     step = max(1, 4096 // array.itemsize)
-    block = step * 256  # 1 MiB at a time: the Dask client's I/O thread gets the GIL in between
+    # 4096 pages per call: numpy releases the GIL for a loop that long, so the faults
+    # (slow on a VM) do not stall the threads of a Dask client, or its local scheduler
+    block = step * 4096
     for start in range(0, flat.size, block):
         part = flat[start:start + block:step]
         part[...] = part.copy()
@@ -296,7 +298,9 @@ class IRFMap:
         add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
         with np.errstate(invalid="ignore", divide="ignore"):
             view /= xview
-        np.nan_to_num(view, copy=False)  # in place on the window (0/0 where X stayed 0)
+        bad = ~np.isfinite(view)  # 0/0 where X stayed 0: nan_to_num on those only (same values)
+        if bad.any():
+            view[bad] = np.nan_to_num(view[bad])
 
     # --- cutout ------------------------------------------------------------------------
     def cutout(self, position, width, mode="trim", min_npix=3, _memo=None):
