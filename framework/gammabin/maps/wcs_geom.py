@@ -246,7 +246,7 @@ class WcsGeom(GeomAxesMixin):
 
     def _init_copy(self, **kwargs):
         args = dict(
-            wcs=self._wcs.deepcopy(),
+            wcs=kwargs["wcs"] if "wcs" in kwargs else self._wcs.deepcopy(),  # no copy to throw away
             npix=(self._nx, self._ny),
             cdelt=self._cdelt_pair,
             crpix=self._crpix,
