@@ -113,6 +113,22 @@ def test_edisp_mask_leaks_into_bin0_h3():
     assert not ds.mask_safe_edisp[0, 10].any() and ds.mask_safe_edisp[0, :10].all()
 
 
+@pytest.mark.parametrize("shape", [(5, 1, 1), (5, 1, 7), (5, 6, 1), (5, 6, 7)])
+def test_mask_planes_sampled_at_once_equal_one_by_one(shape):
+    # the EDISP weights sample every reco-energy plane of the safe mask in one call
+    from gammabin.datasets.stacking import _linear_sample_2d
+
+    rng = np.random.default_rng(7)
+    mask = rng.random(shape) > 0.5
+    x, y = rng.uniform(-1, shape[2], (4, 3)), rng.uniform(-1, shape[1], (4, 3))
+    together = _linear_sample_2d(mask, x, y)
+    assert together.shape == (shape[0], 4, 3)
+    for k in range(shape[0]):
+        assert np.array_equal(together[k], _linear_sample_2d(mask[k], x, y))
+    iy, ix = np.meshgrid(np.arange(shape[1]), np.arange(shape[2]), indexing="ij")  # on the pixel centres
+    assert np.array_equal(_linear_sample_2d(mask, ix.astype(float), iy.astype(float)), mask.astype(float))
+
+
 def test_psf_weight_nearest_pixel_h1():
     ds = MapDataset.create(v1_geom())
     ds.mask_safe.data[:, :, :10] = True  # first 10 fine columns (0.2° = one IRF column)

@@ -58,25 +58,27 @@ def _brackets(n, pix):
     return i, pix - grid[i]
 
 
-def _linear_sample_2d(image, x, y, brackets=None):
-    """Bilinear interpolation of ``image`` (any real dtype, sampled as float64) at (x, y),
-    extrapolating; one-pixel dimensions are dropped as in gammapy.  Only the sampled
-    values are converted (the image may be a large bool plane); ``brackets``: the
-    ``(i, t, j, s)`` of (x, y) when several planes share them."""
-    ny, nx = image.shape
+def _linear_sample_2d(image, x, y):
+    """Bilinear interpolation of ``image`` (``(..., ny, nx)``, any real dtype, sampled as
+    float64) at (x, y), extrapolating; one-pixel dimensions are dropped as in gammapy.
+    Only the sampled values are converted (the image may be a large bool cube); every
+    leading plane is sampled at once, result ``(..., *x.shape)``."""
+    ny, nx = image.shape[-2:]
 
     def at(jj, ii):
-        return image[jj, ii].astype(float)
+        return image[..., jj, ii].astype(float)
 
     if ny == 1 and nx == 1:
-        return np.full(x.shape, float(image[0, 0]))
+        lead = image.shape[:-2]
+        return np.broadcast_to(at(0, 0).reshape(lead + (1,) * x.ndim), lead + x.shape).copy()
     if ny == 1:
         i, t = _brackets(nx, x)
         return at(0, i) * (1 - t) + at(0, i + 1) * t
     if nx == 1:
         j, s = _brackets(ny, y)
         return at(j, 0) * (1 - s) + at(j + 1, 0) * s
-    i, t, j, s = brackets if brackets is not None else (*_brackets(nx, x), *_brackets(ny, y))
+    i, t = _brackets(nx, x)
+    j, s = _brackets(ny, y)
     return (
         at(j, i) * (1 - s) * (1 - t)
         + at(j, i + 1) * (1 - s) * t
@@ -115,9 +117,7 @@ def mask_safe_edisp(dataset):
     # reco-bin centres of the mask's own axis, as gammapy samples them (H3)
     e_pix = np.asarray(mask_axis.coord_to_pix(mask_axis.center), dtype=float)
     n_e = mask.shape[0]
-    ny, nx = mask.shape[-2:]
-    shared = (*_brackets(nx, x), *_brackets(ny, y)) if ny > 1 and nx > 1 else None
-    planes = np.stack([_linear_sample_2d(mask[k], x, y, shared) for k in range(n_e)])  # (n_e, ny, nx)
+    planes = _linear_sample_2d(mask, x, y)  # (n_e, ny, nx), every plane at the same points
     if n_e > 1:
         k, t = _brackets(n_e, e_pix)
         values = planes[k] * (1 - t)[:, None, None] + planes[k + 1] * t[:, None, None]
