@@ -12,19 +12,19 @@ Files are read whole: DL3 run files are small and every reader (events, GTI, fou
 IRFs) needs several HDUs of the same file, which a gzip stream could only serve by
 re-decompressing from the start each time.
 """
-import gzip
 import io
 import os
 import re
 import threading
 import warnings
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from gammabin.errors import DataFormatError, MissingColumnError, MissingHDUError, UnitMismatchError
+from gammabin.gunzip import ERRORS as _GUNZIP_ERRORS
+from gammabin.gunzip import gunzip
 
 __all__ = [
     "FitsFile",
@@ -467,8 +467,8 @@ def read_fits_bytes(path):
     raw = path.read_bytes()
     if raw[:2] == _GZIP_MAGIC:
         try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
+            raw = gunzip(raw)
+        except (EOFError, OSError, *_GUNZIP_ERRORS) as exc:
             raise DataFormatError(f"gzip file {path} is truncated or corrupt: {exc}") from exc
     if len(raw) < FITS_BLOCK or not raw.startswith(b"SIMPLE"):
         raise DataFormatError(f"{path} is not a FITS file (or is truncated): {len(raw)} bytes")

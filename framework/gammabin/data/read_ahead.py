@@ -1,9 +1,10 @@
 """Read-ahead of run files: while one observation is reduced, the file of the next one
 is read and decompressed on a background thread.
 
-File reads and zlib release the GIL, and a run's serial steps (cutout, safe mask,
-stacking) leave the second core idle, so the next run's bytes are usually ready when
-its reduction starts: ~3–4 ms per gzipped H.E.S.S. DR1 run off the critical path.
+File reads and inflate (:mod:`gammabin.gunzip`) release the GIL, and a run's serial
+steps (cutout, safe mask, stacking) leave the second core idle, so the next run's bytes
+are usually ready when its reduction starts: ~2–4 ms per gzipped H.E.S.S. DR1 run
+(read + inflate) off the critical path.
 Only the bytes are prepared (``FitsFile.raw``), and the observation keeps that file
 for the HDUs it has still to load, so an eviction from the shared file cache does not
 make it read twice; parsing stays with the reader, so results and errors are those of
