@@ -129,6 +129,17 @@ def test_mask_planes_sampled_at_once_equal_one_by_one(shape):
     assert np.array_equal(_linear_sample_2d(mask, ix.astype(float), iy.astype(float)), mask.astype(float))
 
 
+def test_cutout_of_a_fresh_reference_copies_what_the_user_wrote():
+    # nothing stacked yet: all-zero maps are cut out as fresh zeros, others copied
+    ds = MapDataset.create(v1_geom())
+    ds.counts.data[3, 120, 130] = 7
+    cut = ds.cutout(SkyCoord(83.63, 22.01, unit="deg"), width="2 deg")
+    assert cut.counts.data.sum() == 7 and cut.exposure.data.sum() == 0 and not cut.mask_safe.data.any()
+    for name in ("counts", "exposure", "mask_safe"):
+        getattr(cut, name).data[...] = 1  # the cutout owns its arrays: the reference is unchanged
+    assert ds.counts.data.sum() == 7 and ds.exposure.data.sum() == 0 and not ds.mask_safe.data.any()
+
+
 def test_psf_weight_nearest_pixel_h1():
     ds = MapDataset.create(v1_geom())
     ds.mask_safe.data[:, :, :10] = True  # first 10 fine columns (0.2° = one IRF column)

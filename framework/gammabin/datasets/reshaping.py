@@ -16,12 +16,15 @@ def cutout(dataset, position, width, mode="trim", name=None):
     position, width = _resolved(dataset, position, width)
     memo = {}  # one cutout geometry per geometry object (maps share them)
     cut = dict(position=position, width=width, mode=mode)
+    # nothing stacked yet (a reference fresh from create, cut out for a run): its maps
+    # are probably zeros, checked per map before copying
+    fresh = dataset.gti is None or len(dataset.gti) == 0
     for key in ("counts", "exposure", "mask_safe", "mask_fit"):
         m = getattr(dataset, key)
         if m is not None:
-            kwargs[key] = cutout_map(m, **cut, memo=memo)
+            kwargs[key] = cutout_map(m, **cut, memo=memo, maybe_zero=fresh)
     if dataset.stat_type == "cash" and getattr(dataset, "background", None) is not None:
-        kwargs["background"] = cutout_map(dataset.background, **cut, memo=memo)
+        kwargs["background"] = cutout_map(dataset.background, **cut, memo=memo, maybe_zero=fresh)
     for key in ("psf", "edisp"):
         irf = getattr(dataset, key)
         if irf is not None:

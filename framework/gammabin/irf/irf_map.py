@@ -147,12 +147,15 @@ def insertion_slices(parent_geom, child_geom, atol=1e-6):
     return parent, child
 
 
-def cutout_map(m, position, width, mode="trim", min_npix=1, memo=None):
+def cutout_map(m, position, width, mode="trim", min_npix=1, memo=None, maybe_zero=False):
     """Cut ``m`` around ``position`` (geometry rules of DIM §3.4, data copied; a lazy map
     stays lazy when the cutout lies fully inside).
 
     ``memo``: a dict shared by the cutouts of one dataset (same position, width, mode):
-    maps on the same geometry object reuse its cutout geometry and slices."""
+    maps on the same geometry object reuse its cutout geometry and slices.
+    ``maybe_zero``: the map is likely all zeros (nothing stacked yet); if it is, the
+    copy is fresh ``np.zeros``, whose pages stay unmapped until written (a maker that
+    only needs the cutout's geometry never pays for them)."""
     from gammabin.maps import Map
 
     key = (id(m.geom), min_npix)
@@ -172,6 +175,8 @@ def cutout_map(m, position, width, mode="trim", min_npix=1, memo=None):
     source = m.data[(Ellipsis, *parent)]
     if full and is_lazy(m.data):
         data = source
+    elif full and maybe_zero and not source.any():
+        data = np.zeros(source.shape, source.dtype)
     elif full:
         data = source.copy()
     else:
