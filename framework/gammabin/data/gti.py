@@ -198,7 +198,10 @@ class GTI:
         # converting to the reference's scale could need astropy's leap-second table
         jd1, jd2 = self._start.jd1, self._start.jd2
         order = np.argsort((jd1 - jd1[0]) + (jd2 - jd2[0]), kind="stable")
-        starts, stops = self._start[order], self._stop[order]
+        if np.array_equal(order, np.arange(len(order))):  # already sorted (runs stacked in time order)
+            starts, stops = self._start, self._stop
+        else:
+            starts, stops = self._start[order], self._stop[order]
         if starts.scale == stops.scale:
             return self._union_same_scale(starts, stops, overlap_ok, merge_equal)
         merged = [[starts[0], stops[0]]]
@@ -231,6 +234,8 @@ class GTI:
                                  f"and {starts[j].isot}")
             if (e1[j] - e1[last[1]]) + (e2[j] - e2[last[1]]) > 0.0:  # max(last stop, this stop)
                 last[1] = j
+        if len(merged) == len(starts):  # nothing merged: the rows as they are
+            return self.__class__(starts, stops, self._ref)
         first, last = np.array([m[0] for m in merged]), np.array([m[1] for m in merged])
         return self.__class__(starts[first], stops[last], self._ref)
 
