@@ -249,22 +249,30 @@ def digitize_idx(coord, edges, clip=False):
 # --- histogramming -----------------------------------------------------------
 
 
-def histogram_flat(indices, shape, weights=None):
-    """Histogram of integer index tuples into an array of ``shape`` (float64).
+def histogram_flat(indices, shape, weights=None, dtype=float):
+    """Histogram of integer index tuples into an array of ``shape`` (``dtype``, float64
+    by default).
 
     ``indices`` is a sequence of integer arrays, one per dimension of ``shape``
     (C order); entries with any index -1 are dropped.  One ``np.bincount`` over
-    the flat index."""
+    the flat index, or, for far fewer entries than bins (a run's events on a fine
+    map), their unique flat indices and counts written into zeros: no full-size
+    integer array to fill and convert, and untouched bins stay unmapped pages."""
     indices = [np.asarray(i, dtype=np.int64) for i in indices]
     valid = np.ones(np.broadcast(*indices).shape, dtype=bool)
     for idx, n in zip(indices, shape):
         valid &= (idx >= 0) & (idx < n)
     indices = [np.broadcast_to(i, valid.shape)[valid] for i in indices]
     flat = np.ravel_multi_index(indices, shape) if indices else np.zeros(0, dtype=np.int64)
+    size = int(np.prod(shape))
+    if weights is None and flat.size * 16 < size:
+        out = np.zeros(size, dtype=dtype)
+        bins, counts = np.unique(flat, return_counts=True)
+        out[bins] = counts  # exact integers, as the bincount path's conversion
+        return out.reshape(shape)
     if weights is not None:
         weights = np.broadcast_to(np.asarray(weights, dtype=float), valid.shape)[valid]
-    size = int(np.prod(shape))
-    return np.bincount(flat, weights=weights, minlength=size).reshape(shape).astype(float)
+    return np.bincount(flat, weights=weights, minlength=size).reshape(shape).astype(dtype)
 
 
 # --- grid interpolation (IRFs) -------------------------------------------------

@@ -58,3 +58,21 @@ def test_log_log_integral_axis():
     got = kernels.integrate_log_log(x, y, axis=0)
     assert got.shape == (3, 3)
     np.testing.assert_allclose(got[:, 2], 3 * got[:, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_entries", [50, 5000])  # far fewer entries than bins, and more
+def test_histogram_flat_counts_every_entry_once(n_entries):
+    rng = np.random.default_rng(3)
+    shape = (3, 20, 30)
+    indices = [rng.integers(-1, n + 1, n_entries) for n in shape]  # some out of range
+    expected = np.zeros(shape)
+    for i, j, k in zip(*indices):
+        if 0 <= i < shape[0] and 0 <= j < shape[1] and 0 <= k < shape[2]:
+            expected[i, j, k] += 1
+    for dtype in (float, np.float32):
+        hist = kernels.histogram_flat(indices, shape, dtype=dtype)
+        assert hist.dtype == dtype and np.array_equal(hist, expected)
+    weights = rng.random(n_entries)
+    weighted = kernels.histogram_flat(indices, shape, weights=weights)
+    inside = [(0 <= i < shape[0]) and (0 <= j < shape[1]) and (0 <= k < shape[2]) for i, j, k in zip(*indices)]
+    assert np.isclose(weighted.sum(), weights[inside].sum(), rtol=1e-12)

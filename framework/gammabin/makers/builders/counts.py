@@ -89,8 +89,8 @@ class _EventView:
         return np.asarray(self._events.column(name))[self._index]
 
 
-def _histogram(events, geom):
-    """Counts (float64 histogram) as an array of ``geom.data_shape`` (axes: one energy axis).
+def _histogram(events, geom, dtype=float):
+    """Counts (histogram in ``dtype``) as an array of ``geom.data_shape`` (axes: one energy axis).
 
     Energies are binned first; only events inside the energy axes go through the frame
     change and WCS projection (every step is per event, so the kept events get the same
@@ -112,12 +112,12 @@ def _histogram(events, geom):
     ny, nx = geom.data_shape[-2:]
     x, y = geom.wcs.wcs_world2pix(lon, lat, 0)
     indices += [kernels.pix_to_idx(y, ny), kernels.pix_to_idx(x, nx)]
-    return kernels.histogram_flat(indices, tuple(geom.data_shape))
+    return kernels.histogram_flat(indices, tuple(geom.data_shape), dtype=dtype)
 
 
 def counts_values(events, geom):
     """Counts (float32) as an array of ``geom.data_shape`` (axes: one energy axis)."""
-    return _histogram(events, geom).astype(np.float32)
+    return _histogram(events, geom, dtype=np.float32)
 
 
 def counts_parts(events, geom, n_parts):
