@@ -193,7 +193,8 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     if found is None:
         return None
     parent, child = found
-    data = np.asarray(other_data)[(Ellipsis, *child)]
+    source = np.asarray(other_data)[(Ellipsis, *child)]
+    data = source
     unit = u.Unit(other_unit)
     if unit != target.unit:
         data = data * unit.to(target.unit)
@@ -209,7 +210,11 @@ def add_into(target, other_data, other_unit, other_geom, weights=None, nan_to_nu
     weights = np.asarray(weights)[(Ellipsis, *child)]
     if weights.dtype == bool and np.issubdtype(data.dtype, np.floating):
         weights = weights.astype(data.dtype)  # 0/1 exactly; a same-type product is ~2× faster
-    view += data * weights
+    if data is not source and np.broadcast_shapes(data.shape, weights.shape) == data.shape:
+        np.multiply(data, weights, out=data)  # a converted copy of ours: weighted in place
+        view += data
+    else:
+        view += data * weights
     return parent
 
 
