@@ -5,6 +5,7 @@ that every failure (missing column, bad unit, non-finite values) names them.  It
 wrap an opened ``BinTableHDU`` (fast path of the data layer: no astropy ``Table``) or
 an astropy ``Table`` (public ``from_table``).
 """
+import functools
 import re
 import warnings
 
@@ -58,11 +59,18 @@ def parse_unit(text, where, column):
         return None if isinstance(text, u.UnrecognizedUnit) else text
     if text is None or str(text).strip() == "":
         return u.dimensionless_unscaled
+    return _parse_unit_text(str(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_unit_text(text):
+    # units are immutable: every file of a data set spells them the same few ways, and
+    # astropy's parser costs ~0.2 ms per composite string
     for fmt in ("fits", None):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return u.Unit(str(text), format=fmt) if fmt else u.Unit(str(text))
+                return u.Unit(text, format=fmt) if fmt else u.Unit(text)
         except ValueError:
             continue
     return None
