@@ -76,3 +76,13 @@ def test_histogram_flat_counts_every_entry_once(n_entries):
     weighted = kernels.histogram_flat(indices, shape, weights=weights)
     inside = [(0 <= i < shape[0]) and (0 <= j < shape[1]) and (0 <= k < shape[2]) for i, j, k in zip(*indices)]
     assert np.isclose(weighted.sum(), weights[inside].sum(), rtol=1e-12)
+
+
+def test_nan_to_num_inplace_gives_numpys_values():
+    values = np.array([[1.5, np.nan, -np.inf], [np.inf, -0.0, 3.0]])
+    expected = np.nan_to_num(values)
+    out = kernels.nan_to_num_inplace(values)
+    assert out is values and np.array_equal(values, expected)
+    assert np.array_equal(np.signbit(values), np.signbit(expected))
+    finite = np.arange(6.0).reshape(2, 3)
+    assert np.array_equal(kernels.nan_to_num_inplace(finite.copy()), finite)

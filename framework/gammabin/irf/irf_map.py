@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from astropy import units as u
 
+from gammabin import kernels
 from gammabin.fitsio import write_fits_atomic
 
 __all__ = [
@@ -308,9 +309,7 @@ class IRFMap:
         add_into(own_x, other.exposure_map.data, other.exposure_map.unit, other.exposure_map.geom, wx, nan_to_num)
         with np.errstate(invalid="ignore", divide="ignore"):
             view /= xview
-        bad = ~np.isfinite(view)  # 0/0 where X stayed 0: nan_to_num on those only (same values)
-        if bad.any():
-            view[bad] = np.nan_to_num(view[bad])
+        kernels.nan_to_num_inplace(view)  # 0/0 where X stayed 0
 
     # --- cutout ------------------------------------------------------------------------
     def cutout(self, position, width, mode="trim", min_npix=3, _memo=None):

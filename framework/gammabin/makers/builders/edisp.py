@@ -6,6 +6,8 @@ reco-edge migras E_r/E_t are the same for every pixel, so their brackets are com
 once and the CDF is gathered for all pixels at once."""
 import numpy as np
 
+from gammabin import kernels
+
 from .irf_eval import edisp_on_pixels
 from .irf_grid import contract, gather_pixels, irf_grid
 from .pixels import pointing_radec_deg
@@ -19,7 +21,7 @@ def _normalised_pdf(values, migra_width):
     """p / Σ p Δmigra along axis 1 (0/0 → 0)."""
     norm = np.sum(values * migra_width[None, :, None], axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.nan_to_num(values / norm)
+        return kernels.nan_to_num_inplace(values / norm)
 
 
 def _reco_brackets(migra_edges, energy_true, reco_edges):
@@ -139,7 +141,7 @@ def kernel_values_on_pixels(edisp, energy_true, offset, reco_edges, threshold=1e
             if cancelled.size:
                 unstable[r] = cancelled
         with np.errstate(invalid="ignore", divide="ignore"):
-            c = np.nan_to_num(values[:, :-1, :] / values[:, -1:, :])
+            c = kernels.nan_to_num_inplace(values[:, :-1, :] / values[:, -1:, :])
         block = _kernel_from_cdf_values(c, threshold)
         fast_idx = np.flatnonzero(fast)
         for r, cancelled in unstable.items():

@@ -3,6 +3,8 @@ normalised per (energy, pixel) by Σ 2π r Δr P with r in degrees → deg⁻² 
 import numpy as np
 from astropy import units as u
 
+from gammabin import kernels
+
 from .irf_eval import psf_table_on_pixels
 from .pixels import pixel_grid, pointing_radec_deg
 from .quantities import axis_values
@@ -38,8 +40,7 @@ def psf_values(psf, pointing, geom):
         values = np.array(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         values /= norm  # fresh array: in place, then nan_to_num in place (same numbers)
-    if not np.isfinite(values).all():  # 0/0 where a pixel's PSF is all zero
-        np.nan_to_num(values, copy=False)
+    kernels.nan_to_num_inplace(values)  # 0/0 where a pixel's PSF is all zero
     return values.reshape(geom.data_shape)
 
 
