@@ -181,14 +181,17 @@ class GTI:
 
     @classmethod
     def from_stack(cls, gtis):
-        """Concatenate GTIs (reference of the first)."""
+        """Concatenate GTIs (reference of the first) into a new GTI."""
         gtis = list(gtis)
         if not gtis:
             raise ValueError("GTI.from_stack needs at least one GTI")
-        stacked = gtis[0].copy()
-        for gti in gtis[1:]:
-            stacked.stack(gti)
-        return stacked
+        rest = [gti for gti in gtis[1:] if len(gti)]
+        if not rest:
+            return gtis[0].copy()
+        start, stop = gtis[0].time_start, gtis[0].time_stop
+        for gti in rest:  # each concatenation makes new vectors: no copy of the first needed
+            start, stop = _concatenate(start, gti.time_start), _concatenate(stop, gti.time_stop)
+        return cls(start, stop, gtis[0].time_ref)
 
     def union(self, overlap_ok=True, merge_equal=True):
         """Merge overlapping (and, with ``merge_equal``, touching) intervals, sorted by start."""

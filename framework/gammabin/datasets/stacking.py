@@ -13,7 +13,6 @@ gammapy's float64 operations through WCSLIB (hazards H1, H3):
 import numpy as np
 from astropy.coordinates import SkyCoord
 
-from gammabin.data.gti import _concatenate
 from gammabin.irf.irf_map import add_into, writable
 
 __all__ = ["prepare_stack_target", "mask_safe_image", "mask_safe_psf", "mask_safe_edisp", "stack_datasets", "union_gti", "stack_meta_tables"]
@@ -138,11 +137,7 @@ def mask_safe_edisp(dataset):
 
 def union_gti(gti, other):
     """Append ``other``'s intervals, then merge overlapping and touching ones."""
-    if not len(other):
-        return gti.union()
-    stacked = type(gti)(_concatenate(gti.time_start, other.time_start), _concatenate(gti.time_stop, other.time_stop),
-                        gti.time_ref)  # no copy of ``gti`` first: the result is new either way
-    return stacked.union()
+    return type(gti).from_stack([gti, other]).union()
 
 
 def stack_meta_tables(table, other):
