@@ -258,7 +258,7 @@ def histogram_flat(indices, shape, weights=None, dtype=float):
     (C order); entries with any index -1 are dropped.  One ``np.bincount`` over
     the flat index, or, for far fewer entries than bins (a run's events on a fine
     map), their unique flat indices and counts written into zeros: no full-size
-    integer array to fill and convert, and untouched bins stay unmapped pages."""
+    integer array to fill and then convert."""
     indices = [np.asarray(i, dtype=np.int64) for i in indices]
     valid = np.ones(np.broadcast(*indices).shape, dtype=bool)
     for idx, n in zip(indices, shape):
