@@ -10,7 +10,7 @@ non-finite, below ln(2·tiny64)) is 0, and so is a non-finite integral.
 """
 import numpy as np
 
-from .irf_grid import contract, irf_grid, pixel_corners
+from .irf_grid import contract, gather_corners, irf_grid, pixel_corners
 
 __all__ = ["background_integrals"]
 
@@ -59,14 +59,7 @@ def background_integrals(bkg, edges, pixel_scale, fov_lon=None, fov_lat=None, of
         for lo in range(0, n_pix, block):
             hi = min(lo + block, n_pix)
             n = hi - lo
-            u, tmp = acc[:, :n], buf[:, :n]
-            for k, (flat, weight) in enumerate(corners):
-                target = u if k == 0 else tmp
-                np.take(rows, flat[lo:hi], axis=1, out=target, mode="clip")
-                if weight is not None:
-                    np.multiply(target, weight[lo:hi], out=target)
-                if k:
-                    np.add(u, tmp, out=u)
+            u = gather_corners(rows, corners, acc[:, :n], buf[:, :n], slice(lo, hi))  # log-rate
             if not u.min() >= _LOG_2TINY64:  # −inf/NaN/underflowing rate: exp would give 0
                 u[~np.isfinite(u) | (u < _LOG_2TINY64)] = -np.inf
             u += log_edges  # u = ln(E·rate)

@@ -167,6 +167,20 @@ def pixel_corners(corners_per_axis, cell_shape):
     return out
 
 
+def gather_corners(table, corners, out, tmp, pixels=slice(None)):
+    """``out`` = Σ over ``corners`` of weight × ``table[..., flat]`` (last axis: cells)
+    for the ``pixels`` (a slice) of the corner arrays; ``tmp`` is scratch shaped like
+    ``out``, so no other temporaries are made.  Returns ``out``."""
+    for k, (flat, weight) in enumerate(corners):
+        target = out if k == 0 else tmp
+        np.take(table, flat[pixels], axis=-1, out=target, mode="clip")  # indices come from brackets: in range
+        if weight is not None:
+            np.multiply(target, weight[pixels], out=target)
+        if k:
+            np.add(out, tmp, out=out)
+    return out
+
+
 def gather_pixels(values, corners_per_axis):
     """Interpolate the trailing ``len(corners_per_axis)`` axes of ``values`` at per-pixel
     points: each corner list holds (n_pix,) indices/weights; result ``(..., n_pix)``
@@ -186,22 +200,9 @@ def gather_pixels(values, corners_per_axis):
     if table.shape[0] <= 64:
         tmp = np.empty(n_pix)
         for row, out in zip(table, total):  # no per-corner temporaries
-            for k, (flat, weight) in enumerate(corners):
-                target = out if k == 0 else tmp
-                np.take(row, flat, out=target, mode="clip")  # indices come from brackets: in range
-                if weight is not None:
-                    np.multiply(target, weight, out=target)
-                if k:
-                    np.add(out, tmp, out=out)
+            gather_corners(row, corners, out, tmp)
     else:
-        tmp = np.empty_like(total)
-        for k, (flat, weight) in enumerate(corners):
-            target = total if k == 0 else tmp
-            np.take(table, flat, axis=1, out=target, mode="clip")
-            if weight is not None:
-                np.multiply(target, weight, out=target)
-            if k:
-                np.add(total, tmp, out=total)
+        gather_corners(table, corners, total, np.empty_like(total))
     return total.reshape(*lead_shape, n_pix)
 
 
