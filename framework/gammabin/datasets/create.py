@@ -26,7 +26,6 @@ BINSZ_IRF_DEFAULT = 0.2 * u.deg
 
 
 def default_rad_axis():
-
     return MapAxis.from_edges(np.linspace(0.0, 0.66, 67), unit="deg", name="rad")
 
 
@@ -90,7 +89,6 @@ def _invalid_image(geom):
 
 
 def _zeros(geom, unit="", dtype="float32", lazy=False):
-
     bad = _invalid_image(geom)
     if bad is not None and np.dtype(dtype).kind == "f":
         image = np.where(bad, np.nan, 0).astype(dtype)

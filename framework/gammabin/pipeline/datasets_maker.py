@@ -3,15 +3,14 @@
 workers), with per-run error reports and resumable per-run files."""
 import functools
 import os
-from typing import TYPE_CHECKING
 import time
 import warnings
+from typing import TYPE_CHECKING
 
 import attrs
 
 from gammabin.makers.core import Maker
 from gammabin.makers.parameters import bool_field, choices_field, number_field, quantity_field
-
 
 if TYPE_CHECKING:
     from .report import ReductionReport

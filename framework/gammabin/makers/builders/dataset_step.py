@@ -13,8 +13,8 @@ from .edisp import make_edisp_kernel_map, make_edisp_map
 from .exposure import make_map_exposure_true_energy
 from .psf import make_psf_map
 from .rad_max_counts import make_counts_rad_max
-from .threads import builder_threads, run_tasks
 from .regions import containment_correction_values
+from .threads import builder_threads, run_tasks
 
 __all__ = ["make_map_dataset", "prepared_background", "observation_pointing", "make_meta_table"]
 
