@@ -225,13 +225,15 @@ class Observation:
                 if isinstance(src, LazyHDU) and name not in self._cache]
 
     def _pending_files(self):
-        """Paths of the files holding HDUs this observation has not loaded yet."""
-        return sorted({path for _, path in self._pending()}, key=str)
+        """Paths of the files holding HDUs this observation has not loaded yet, except
+        those it already holds open (read ahead, or being loaded from)."""
+        held = self.__dict__.get("_files", {})
+        return sorted({path for _, path in self._pending() if path not in held}, key=str)
 
     def _adopt_file(self, path, fits_file):
         """Keep ``fits_file`` (read ahead) for the HDUs still to load from ``path``."""
         if path in self._pending_files():
-            self.__dict__.setdefault("_files", {}).setdefault(path, fits_file)
+            self.__dict__.setdefault("_files", {}).setdefault(path, fits_file)  # the reader may have just opened it
 
     def _release_file_if_done(self, path):
         if sum(p == path for _, p in self._pending()) <= 1:  # the one being loaded now

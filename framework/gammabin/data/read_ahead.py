@@ -40,8 +40,7 @@ def _read(number, observation, paths):
     if number != _newest:
         return
     for path in paths:
-        # the reader may have got there first (it holds the file while loading from it)
-        if path in observation.__dict__.get("_files", {}) or path not in observation._pending_files():
+        if path not in observation._pending_files():  # the reader got there first
             continue
         try:
             fits_file = open_fits(path)
